@@ -1,0 +1,157 @@
+#include "common/kafka/consumer.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "common/base/clock.hpp"
+#include "common/kafka/detail/rdkafka_glue.hpp"
+#include "common/log/logger.hpp"
+
+namespace freshet::kafka {
+
+namespace {
+
+std::vector<topic_partition> to_tps(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<topic_partition> out;
+  out.reserve(parts.size());
+  for (auto* p : parts)
+    out.push_back({p->topic(), p->partition()});
+  return out;
+}
+
+consumed_record to_record(RdKafka::Message& m) {
+  consumed_record r;
+  r.topic = m.topic_name();
+  r.partition = m.partition();
+  r.offset = m.offset();
+  r.timestamp_ms = m.timestamp().timestamp;
+  if (m.key())
+    r.key = *m.key();
+  r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  if (auto* hdrs = m.headers()) {
+    for (const auto& h : hdrs->get_all())
+      r.headers.push_back({h.key(), h.value() ? std::string{static_cast<const char*>(h.value()), h.value_size()}
+                                              : std::string{}});
+  }
+  return r;
+}
+
+} // namespace
+
+/// Applies the cooperative (incremental) protocol and tells the owner before partitions go.
+class rebalance_handler : public RdKafka::RebalanceCb {
+ public:
+  explicit rebalance_handler(rebalance_listener l) : listener_(std::move(l)) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    static auto logger = log::get("kafka.consumer");
+    bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      FRESHET_LOG(info, logger, "assigned {} partition(s)", parts.size());
+      RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
+      if (!cooperative)
+        c->assign(parts);
+      if (e) {
+        FRESHET_LOG(err, logger, "incremental_assign failed: {}", e->str());
+        delete e;
+      }
+      if (listener_.on_assign)
+        listener_.on_assign(to_tps(parts));
+    } else {
+      FRESHET_LOG(info, logger, "revoking {} partition(s) ({})", parts.size(), RdKafka::err2str(err));
+      if (listener_.on_revoke)
+        listener_.on_revoke(to_tps(parts));
+      if (cooperative) {
+        if (auto* e = c->incremental_unassign(parts)) {
+          FRESHET_LOG(err, logger, "incremental_unassign failed: {}", e->str());
+          delete e;
+        }
+      } else {
+        c->unassign();
+      }
+    }
+  }
+
+ private:
+  rebalance_listener listener_;
+};
+
+result<std::unique_ptr<consumer>> consumer::create(const config_map& cfg, rebalance_listener listener) {
+  auto conf = detail::make_conf(cfg);
+  if (!conf)
+    return conf.err();
+  std::unique_ptr<consumer> c{new consumer};
+  c->rebalancer_ = std::make_unique<rebalance_handler>(std::move(listener));
+  std::string err;
+  if ((*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(c->rebalancer_.get()), err) !=
+      RdKafka::Conf::CONF_OK)
+    return make_error(error_domain::kafka, RdKafka::ERR__INVALID_ARG, err);
+  c->handle_.reset(RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!c->handle_)
+    return make_error(error_domain::kafka, RdKafka::ERR__INVALID_ARG, "cannot create consumer: " + err);
+  return c;
+}
+
+consumer::~consumer() {
+  close();
+}
+
+void consumer::close() {
+  if (closed_ || !handle_)
+    return;
+  closed_ = true;
+  handle_->close();
+}
+
+status consumer::subscribe(const std::vector<std::string>& topics) {
+  auto code = handle_->subscribe(topics);
+  if (code != RdKafka::ERR_NO_ERROR)
+    return detail::to_error(code, "subscribe");
+  return {};
+}
+
+result<std::vector<consumed_record>> consumer::poll_batch(size_t max_records, int timeout_ms) {
+  std::vector<consumed_record> out;
+  int wait = timeout_ms;
+  while (out.size() < max_records) {
+    std::unique_ptr<RdKafka::Message> msg{handle_->consume(wait)};
+    wait = 0; // after the first record only take what is already fetched
+    switch (msg->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        out.push_back(to_record(*msg));
+        continue;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        return out;
+      default:
+        if (msg->err() == RdKafka::ERR__FATAL)
+          return detail::to_error(msg->err(), "consume");
+        FRESHET_LOG(warn, log::get("kafka.consumer"), "consume: {}", msg->errstr());
+        return out;
+    }
+  }
+  return out;
+}
+
+status consumer::commit(const std::vector<partition_offset>& offsets) {
+  if (offsets.empty())
+    return {};
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& o : offsets)
+    parts.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.next_offset));
+  auto code = handle_->commitSync(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  if (code != RdKafka::ERR_NO_ERROR)
+    return detail::to_error(code, "commit");
+  return {};
+}
+
+std::vector<topic_partition> consumer::assignment() const {
+  std::vector<RdKafka::TopicPartition*> parts;
+  handle_->assignment(parts);
+  auto out = to_tps(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  return out;
+}
+
+} // namespace freshet::kafka
