@@ -146,6 +146,15 @@ status consumer::commit(const std::vector<partition_offset>& offsets) {
   return {};
 }
 
+status consumer::seek(const partition_offset& position, int timeout_ms) {
+  std::unique_ptr<RdKafka::TopicPartition> tp{
+    RdKafka::TopicPartition::create(position.tp.topic, position.tp.partition, position.next_offset)};
+  auto code = handle_->seek(*tp, timeout_ms);
+  if (code != RdKafka::ERR_NO_ERROR)
+    return detail::to_error(code, "seek " + position.tp.topic);
+  return {};
+}
+
 std::vector<topic_partition> consumer::assignment() const {
   std::vector<RdKafka::TopicPartition*> parts;
   handle_->assignment(parts);

@@ -54,6 +54,9 @@ class consumer {
   /// Commits these positions synchronously.
   [[nodiscard]] status commit(const std::vector<partition_offset>& offsets);
 
+  /// Moves the read position of an assigned partition (to re-read a failed batch).
+  [[nodiscard]] status seek(const partition_offset& position, int timeout_ms = 5000);
+
   /// The partitions currently assigned.
   [[nodiscard]] std::vector<topic_partition> assignment() const;
 

@@ -57,3 +57,13 @@ inline constexpr const char* received_at = "freshet.received_at";
 } // namespace headers
 
 } // namespace freshet::kafka
+
+namespace freshet::kafka {
+
+/// The same record (key, value, headers, timestamp) addressed to another topic: what a stage emits
+/// when it passes an event on unchanged.
+[[nodiscard]] inline outgoing_record forward(const consumed_record& in, std::string topic) {
+  return outgoing_record{std::move(topic), -1, in.key, in.value, in.headers, in.timestamp_ms};
+}
+
+} // namespace freshet::kafka

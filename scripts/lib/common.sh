@@ -104,3 +104,11 @@ freshet_require_port() {
         exit 2
     fi
 }
+
+# True if something already accepts TCP connections on 127.0.0.1:PORT. Used to
+# refuse a start up front: otherwise a readiness probe could be answered by
+# whatever already owns the port while the new server dies on bind.
+freshet_port_in_use() {
+    # shellcheck disable=SC2016 # $1 is expanded by the inner bash
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+}

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "common/base/result.hpp"
+#include "common/kafka/client_config.hpp"
+#include "common/kafka/record.hpp"
+
+namespace prometheus {
+class Registry;
+} // namespace prometheus
+
+namespace freshet::stream {
+
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+/// A consume-process-produce stage running on its own (detached) actor.
+///
+/// `poll` runs one cycle and re-arms itself; `stop` finishes the cycle in hand, commits, leaves the
+/// consumer group and answers `true` once nothing is in flight.
+using stage_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<stop_atom>::with<bool>>;
+
+/// Turns one polled batch into the records to produce. Records it cannot handle become outputs to a
+/// dead-letter topic (never exceptions). An error return means "retry this batch later" (e.g. a
+/// downstream store is unavailable): the stage rewinds and polls the same records again.
+using batch_processor =
+  std::function<result<std::vector<kafka::outgoing_record>>(const std::vector<kafka::consumed_record>&)>;
+
+struct stage_config {
+  std::string name;                 ///< stage name for logs and metrics ("quality-gate")
+  std::vector<std::string> inputs;  ///< topics to consume
+  kafka::config_map consumer;       ///< full consumer settings (group id included)
+  kafka::config_map producer;       ///< full producer settings; empty when the stage produces nothing
+  size_t max_batch = 5000;
+  int poll_timeout_ms = 100;
+};
+
+/// Spawns the stage. Delivery is at-least-once: outputs are flushed before the offsets of their
+/// inputs are committed, and a failed batch is re-read from its first offset.
+[[nodiscard]] result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
+                                              prometheus::Registry& metrics);
+
+/// Sends `stop` and waits for the answer (bounded by `timeout_ms`). For `on_stop` hooks.
+void stop_stage(caf::actor_system& sys, const stage_actor& stage, int timeout_ms);
+
+} // namespace freshet::stream

@@ -1,0 +1,43 @@
+#include "services/query/application.hpp"
+
+#include <caf/send.hpp>
+
+#include "services/query/http_api.hpp"
+#include "services/query/reader.hpp"
+
+namespace freshet::query {
+
+std::map<std::string, std::string> application::defaults() {
+  return {
+    {"grpc.listen", "0.0.0.0:50091"},
+    {"http.listen", "0.0.0.0:8090"},
+    {"metrics.listen", "0.0.0.0:9100"},
+    {"query.readers", "2"},
+    {"aggregate.window_ms", "10000"},
+    {"http.threads", "8"},
+  };
+}
+
+status application::wire_up(service::runtime& rt) {
+  const auto& s = rt.settings();
+  reader_config rc{s.get("redis.address"), rt.spec().name, s.get_int("aggregate.window_ms")};
+  for (int64_t i = 0; i < std::max<int64_t>(1, s.get_int("query.readers")); ++i)
+    readers_.push_back(spawn_reader(rt.system(), rc));
+  rt.on_stop("stop the readers", [this] {
+    for (auto& r : readers_)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  });
+  auto ask = [this, &rt](v1::GetEventCountsRequest req, std::function<void(counts_answer)> done) {
+    auto& reader = readers_[next_reader_.fetch_add(1) % readers_.size()];
+    ask_counts(rt.system(), reader, std::move(req), std::move(done));
+  };
+  grpc_ = std::make_unique<grpc_api>(ask);
+  rt.add_grpc_service(grpc_.get());
+  http_ = std::make_unique<http::server>(s.get("http.listen"), static_cast<int>(s.get_int("http.threads")));
+  add_http_routes(*http_, ask);
+  FRESHET_TRY(http_->start());
+  rt.on_stop("stop HTTP", [this] { http_->stop(); });
+  return {};
+}
+
+} // namespace freshet::query

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/http/server.hpp"
+#include "common/service/runtime.hpp"
+#include "services/query/actors.hpp"
+#include "services/query/grpc_api.hpp"
+
+namespace freshet::query {
+
+/// The serving API: readers over the hot store, the gRPC `QueryService`, and HTTP (JSON + dashboard).
+class application {
+ public:
+  static std::map<std::string, std::string> defaults();
+  [[nodiscard]] status wire_up(service::runtime& rt);
+
+ private:
+  std::vector<reader_actor> readers_;
+  std::atomic<size_t> next_reader_{0};
+  std::unique_ptr<grpc_api> grpc_;
+  std::unique_ptr<http::server> http_;
+};
+
+} // namespace freshet::query

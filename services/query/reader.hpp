@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "services/query/actors.hpp"
+
+namespace freshet::query {
+
+struct reader_config {
+  std::string redis_address;
+  std::string pipeline;
+  int64_t window_ms = 10000;
+};
+
+[[nodiscard]] reader_actor spawn_reader(caf::actor_system& sys, reader_config cfg);
+
+/// Asks `reader` without blocking the caller; `done` runs on an actor thread with the answer.
+void ask_counts(caf::actor_system& sys, const reader_actor& reader, v1::GetEventCountsRequest req,
+                std::function<void(counts_answer)> done);
+
+} // namespace freshet::query
