@@ -45,6 +45,11 @@ void must(const std::string& cmd) {
   }
 }
 
+void start_redis() {
+  auto& s = st();
+  must(scripts() + "redis-start " + s.dir + "/redis " + s.redis_port + " >&2");
+}
+
 void start_kafka() {
   auto& s = st();
   must(scripts() + "kafka-start " + s.dir + "/kafka " + s.kafka_port + " " + s.controller_port + " >&2");
@@ -85,7 +90,7 @@ void stack::start() {
   s.bootstrap = "127.0.0.1:" + s.kafka_port;
   s.redis = "127.0.0.1:" + s.redis_port;
   start_kafka();
-  must(scripts() + "redis-start " + s.dir + "/redis " + s.redis_port + " >&2");
+  start_redis();
   s.started = true;
 }
 
@@ -106,6 +111,12 @@ void stack::restart_kafka(bool crash) {
   auto& s = st();
   run_shell(scripts() + "kafka-stop " + s.dir + "/kafka" + (crash ? " --kill" : "") + " >&2");
   start_kafka();
+}
+
+void stack::restart_redis(bool crash) {
+  auto& s = st();
+  run_shell(scripts() + "redis-stop " + s.dir + "/redis" + (crash ? " --kill" : "") + " >&2");
+  start_redis();
 }
 
 const std::string& stack::bootstrap() {

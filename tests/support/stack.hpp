@@ -19,6 +19,9 @@ class stack {
 
   /// Stops the broker (SIGKILL when `crash`) and starts it again on the same data and ports.
   static void restart_kafka(bool crash);
+  /// Stops Redis (SIGKILL when `crash`) and starts it again on the same port. Redis keeps no data
+  /// across the restart (persistence is off).
+  static void restart_redis(bool crash);
 };
 
 /// `n` distinct free TCP ports on 127.0.0.1.
