@@ -58,9 +58,10 @@ class rebalance_handler : public RdKafka::RebalanceCb {
       if (listener_.on_assign)
         listener_.on_assign(to_tps(parts));
     } else {
-      FRESHET_LOG(info, logger, "revoking {} partition(s) ({})", parts.size(), RdKafka::err2str(err));
+      bool lost = c->assignment_lost();
+      FRESHET_LOG(info, logger, "{} {} partition(s)", lost ? "lost" : "revoking", parts.size());
       if (listener_.on_revoke)
-        listener_.on_revoke(to_tps(parts));
+        listener_.on_revoke(to_tps(parts), lost);
       if (cooperative) {
         if (auto* e = c->incremental_unassign(parts)) {
           FRESHET_LOG(err, logger, "incremental_unassign failed: {}", e->str());
@@ -153,6 +154,28 @@ status consumer::seek(const partition_offset& position, int timeout_ms) {
   if (code != RdKafka::ERR_NO_ERROR)
     return detail::to_error(code, "seek " + position.tp.topic);
   return {};
+}
+
+result<std::vector<partition_offset>> consumer::committed(const std::vector<topic_partition>& parts,
+                                                         int timeout_ms) {
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (const auto& p : parts)
+    tps.push_back(RdKafka::TopicPartition::create(p.topic, p.partition));
+  auto code = handle_->committed(tps, timeout_ms);
+  std::vector<partition_offset> out;
+  for (auto* tp : tps)
+    out.push_back({{tp->topic(), tp->partition()}, tp->offset() >= 0 ? tp->offset() : -1});
+  RdKafka::TopicPartition::destroy(tps);
+  if (code != RdKafka::ERR_NO_ERROR)
+    return detail::to_error(code, "committed offsets");
+  return out;
+}
+
+int64_t consumer::high_watermark(const topic_partition& tp) {
+  int64_t low = -1, high = -1;
+  if (handle_->get_watermark_offsets(tp.topic, tp.partition, &low, &high) != RdKafka::ERR_NO_ERROR)
+    return -1;
+  return high;
 }
 
 std::vector<topic_partition> consumer::assignment() const {

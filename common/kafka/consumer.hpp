@@ -15,24 +15,13 @@ class KafkaConsumer;
 
 namespace freshet::kafka {
 
-struct topic_partition {
-  std::string topic;
-  int32_t partition = 0;
-  auto operator<=>(const topic_partition&) const = default;
-};
-
-/// The position to resume from: the offset of the next record to read.
-struct partition_offset {
-  topic_partition tp;
-  int64_t next_offset = 0;
-};
-
 /// Called from inside `poll_batch` when the group gives or takes partitions (cooperative
 /// protocol: only the partitions that move). `on_revoke` runs before the partitions go, so the
-/// owner can finish or abort in-flight work and commit.
+/// owner can finish or abort in-flight work and commit. `lost` says the partitions are already
+/// gone (session timed out): work on them must be aborted, not committed.
 struct rebalance_listener {
   std::function<void(const std::vector<topic_partition>&)> on_assign;
-  std::function<void(const std::vector<topic_partition>&)> on_revoke;
+  std::function<void(const std::vector<topic_partition>&, bool lost)> on_revoke;
 };
 
 /// A group consumer. Not thread-safe: one owner (an actor or a loop) calls it.
@@ -56,6 +45,13 @@ class consumer {
 
   /// Moves the read position of an assigned partition (to re-read a failed batch).
   [[nodiscard]] status seek(const partition_offset& position, int timeout_ms = 5000);
+
+  /// The group's committed positions (next offset to read; -1 when nothing was committed).
+  [[nodiscard]] result<std::vector<partition_offset>> committed(const std::vector<topic_partition>& parts,
+                                                                int timeout_ms = 10000);
+
+  /// The last known end of a partition (cached from fetches, no round trip); -1 if unknown.
+  [[nodiscard]] int64_t high_watermark(const topic_partition& tp);
 
   /// The partitions currently assigned.
   [[nodiscard]] std::vector<topic_partition> assignment() const;

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "common/kafka/consumer.hpp"
 #include "common/kafka/detail/rdkafka_glue.hpp"
 #include "common/log/logger.hpp"
 
@@ -42,7 +43,7 @@ result<std::unique_ptr<producer>> producer::create(const config_map& cfg) {
 }
 
 producer::~producer() {
-  if (handle_) {
+  if (handle_ && !discarded_) {
     auto st = flush(10000);
     if (!st.ok())
       FRESHET_LOG(warn, log::get("kafka"), "producer closed with {} records undelivered", handle_->outq_len());
@@ -86,6 +87,66 @@ status producer::flush(int timeout_ms) {
   if (code != RdKafka::ERR_NO_ERROR)
     return detail::to_error(code, "flush");
   return {};
+}
+
+namespace {
+
+txn_result classify(RdKafka::Error* raw, const char* what) {
+  std::unique_ptr<RdKafka::Error> e{raw};
+  txn_result r;
+  if (!e)
+    return r;
+  r.message = std::string{what} + ": " + e->str();
+  if (e->is_fatal()) {
+    r.outcome = txn_outcome::fatal;
+    r.fenced = e->code() == RdKafka::ERR__FENCED || e->code() == RdKafka::ERR_PRODUCER_FENCED ||
+               e->code() == RdKafka::ERR_INVALID_PRODUCER_EPOCH;
+  } else if (e->txn_requires_abort()) {
+    r.outcome = txn_outcome::abort;
+  } else if (e->is_retriable()) {
+    r.outcome = txn_outcome::retry;
+  } else {
+    // Neither retriable nor abortable: librdkafka documents these as application errors (e.g.
+    // a call in the wrong state); treat them like an abort so the stage rewinds.
+    r.outcome = txn_outcome::abort;
+  }
+  return r;
+}
+
+} // namespace
+
+txn_result producer::init_transactions(int timeout_ms) {
+  return classify(handle_->init_transactions(timeout_ms), "init_transactions");
+}
+
+txn_result producer::begin_transaction() {
+  return classify(handle_->begin_transaction(), "begin_transaction");
+}
+
+txn_result producer::send_offsets_to_transaction(const std::vector<partition_offset>& offsets, consumer& c,
+                                                 int timeout_ms) {
+  if (offsets.empty())
+    return {};
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& o : offsets)
+    parts.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.next_offset));
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> meta{c.handle().groupMetadata()};
+  auto r = classify(handle_->send_offsets_to_transaction(parts, meta.get(), timeout_ms), "send_offsets_to_transaction");
+  RdKafka::TopicPartition::destroy(parts);
+  return r;
+}
+
+txn_result producer::commit_transaction(int timeout_ms) {
+  return classify(handle_->commit_transaction(timeout_ms), "commit_transaction");
+}
+
+txn_result producer::abort_transaction(int timeout_ms) {
+  return classify(handle_->abort_transaction(timeout_ms), "abort_transaction");
+}
+
+void producer::discard() {
+  discarded_ = true;
+  handle_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
 }
 
 int producer::queue_length() const {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "common/base/result.hpp"
 #include "common/kafka/client_config.hpp"
@@ -24,6 +25,23 @@ struct delivery_report {
 };
 
 using delivery_fn = std::function<void(const delivery_report&)>;
+
+/// What a transactional call asks the caller to do next, as librdkafka classifies its errors.
+enum class txn_outcome {
+  ok,
+  retry, ///< retriable: call the same operation again
+  abort, ///< abortable: abort the transaction and rewind the consumer to the committed offsets
+  fatal, ///< fatal (e.g. fenced): this producer is unusable; rebuild it or exit
+};
+
+struct txn_result {
+  txn_outcome outcome = txn_outcome::ok;
+  std::string message;
+  bool fenced = false; ///< another producer with the same transactional.id took over
+  [[nodiscard]] bool ok() const { return outcome == txn_outcome::ok; }
+};
+
+class consumer;
 
 /// An asynchronous (non-transactional) producer with its own poll thread.
 ///
@@ -47,6 +65,19 @@ class producer {
   /// Records waiting in the local queue or in flight.
   [[nodiscard]] int queue_length() const;
 
+  /// Transactions: only for producers created with a `transactional.id`.
+  [[nodiscard]] txn_result init_transactions(int timeout_ms);
+  [[nodiscard]] txn_result begin_transaction();
+  /// Adds the consumer's positions to the transaction, with its group metadata (KIP-447), so
+  /// that a zombie of an older group generation is fenced.
+  [[nodiscard]] txn_result send_offsets_to_transaction(const std::vector<partition_offset>& offsets, consumer& c,
+                                                       int timeout_ms);
+  [[nodiscard]] txn_result commit_transaction(int timeout_ms);
+  [[nodiscard]] txn_result abort_transaction(int timeout_ms);
+
+  /// Drops everything queued without waiting (for a fenced or failed producer about to be replaced).
+  void discard();
+
   [[nodiscard]] RdKafka::Producer& handle() { return *handle_; }
 
  private:
@@ -56,6 +87,7 @@ class producer {
   std::unique_ptr<RdKafka::Producer> handle_;
   std::unique_ptr<class delivery_dispatcher> dispatcher_;
   std::atomic<bool> stopping_{false};
+  bool discarded_ = false;
   std::thread poller_;
 };
 

@@ -7,6 +7,18 @@
 
 namespace freshet::kafka {
 
+struct topic_partition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const topic_partition&) const = default;
+};
+
+/// The position to resume from: the offset of the next record to read.
+struct partition_offset {
+  topic_partition tp;
+  int64_t next_offset = 0;
+};
+
 struct header {
   std::string key;
   std::string value;

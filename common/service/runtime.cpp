@@ -90,13 +90,22 @@ int runtime::run() {
   grpc::ServerBuilder builder;
   int bound_port = 0;
   const auto& listen = settings_.get("grpc.listen");
+  // No SO_REUSEPORT: a second process on the same port must fail, not silently share the calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &bound_port);
   builder.SetMaxReceiveMessageSize(64 << 20);
   for (auto* svc : grpc_services_)
     builder.RegisterService(svc);
+  auto run_stop_hooks = [&] {
+    for (auto it = stops_.rbegin(); it != stops_.rend(); ++it) {
+      FRESHET_LOG(info, logger, "stop: {}", it->first);
+      it->second();
+    }
+  };
   auto server = builder.BuildAndStart();
   if (!server) {
     FRESHET_LOG(critical, logger, "cannot serve gRPC on {}", listen);
+    run_stop_hooks(); // what was wired (actors, consumers) must still stop, or the process never exits
     return 1;
   }
   auto* health = server->GetHealthCheckService();
@@ -116,10 +125,7 @@ int runtime::run() {
   watchdog.detach();
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  for (auto it = stops_.rbegin(); it != stops_.rend(); ++it) {
-    FRESHET_LOG(info, logger, "stop: {}", it->first);
-    it->second();
-  }
+  run_stop_hooks();
   server->Wait();
   FRESHET_LOG(info, logger, "stopped cleanly in {} ms", (mono_ns() - started) / 1000000);
   logger->flush();

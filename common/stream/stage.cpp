@@ -1,125 +1,35 @@
 #include "common/stream/stage.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <map>
-#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "common/base/clock.hpp"
-#include "common/kafka/consumer.hpp"
-#include "common/kafka/producer.hpp"
 #include "common/log/logger.hpp"
-#include "common/stream/stage_probe.hpp"
+#include "common/stream/detail/stage_context.hpp"
 
 namespace freshet::stream {
 
 namespace {
 
+/// Lets the consumer's rebalance callback (set when the consumer is created) reach the cycle
+/// (created afterwards). Both run on the stage actor's thread.
+struct rebalance_bridge {
+  detail::cycle* target = nullptr;
+  stage_probe* probe = nullptr;
+};
+
 struct stage_state {
-  stage_config cfg;
-  batch_processor process;
-  std::unique_ptr<kafka::consumer> consumer;
-  std::unique_ptr<kafka::producer> producer;
-  std::unique_ptr<stage_probe> probe;
-  std::shared_ptr<spdlog::logger> logger;
+  std::unique_ptr<detail::stage_context> ctx;
+  std::unique_ptr<detail::cycle> cycle;
+  std::shared_ptr<rebalance_bridge> bridge;
   bool stopping = false;
   static inline const char* name = "freshet.stage";
 };
 
 using stage_pointer = stage_actor::stateful_pointer<stage_state>;
-
-/// First and next offsets per partition of one batch.
-struct batch_bounds {
-  std::map<kafka::topic_partition, std::pair<int64_t, int64_t>> parts;
-
-  explicit batch_bounds(const std::vector<kafka::consumed_record>& batch) {
-    for (const auto& r : batch) {
-      auto [it, fresh] = parts.try_emplace(kafka::topic_partition{r.topic, r.partition}, r.offset, r.offset + 1);
-      if (!fresh) {
-        it->second.first = std::min(it->second.first, r.offset);
-        it->second.second = std::max(it->second.second, r.offset + 1);
-      }
-    }
-  }
-};
-
-void rewind(stage_state& st, const batch_bounds& bounds) {
-  for (const auto& [tp, range] : bounds.parts)
-    if (auto s = st.consumer->seek({tp, range.first}); !s.ok())
-      FRESHET_LOG(warn, st.logger, "rewind of {}[{}] failed: {}", tp.topic, tp.partition, s.err().describe());
-  st.probe->batch_retried();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-}
-
-/// Produces every output and waits for Kafka's acknowledgement of all of them.
-bool deliver(stage_state& st, std::vector<kafka::outgoing_record>& outputs) {
-  if (outputs.empty())
-    return true;
-  auto failed = std::make_shared<std::atomic<int>>(0);
-  for (auto& rec : outputs) {
-    while (true) {
-      auto s = st.producer->produce(std::move(rec), [failed](const kafka::delivery_report& r) {
-        if (!r.ok)
-          failed->fetch_add(1);
-      });
-      if (s.ok())
-        break;
-      if (!s.err().retriable) {
-        FRESHET_LOG(err, st.logger, "produce failed: {}", s.err().describe());
-        return false;
-      }
-      (void) st.producer->flush(100); // local queue full: let it drain, then try again
-    }
-  }
-  if (auto s = st.producer->flush(60000); !s.ok()) {
-    FRESHET_LOG(warn, st.logger, "flush: {}", s.err().describe());
-    return false;
-  }
-  if (*failed > 0) {
-    FRESHET_LOG(warn, st.logger, "{} record(s) not delivered; batch will be retried", failed->load());
-    return false;
-  }
-  return true;
-}
-
-void run_cycle(stage_state& st) {
-  auto batch = st.consumer->poll_batch(st.cfg.max_batch, st.cfg.poll_timeout_ms);
-  if (!batch) {
-    FRESHET_LOG(err, st.logger, "consumer failed: {}", batch.err().describe());
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    return;
-  }
-  if (batch->empty())
-    return;
-  auto started = mono_ns();
-  batch_bounds bounds{*batch};
-  auto outputs = st.process(*batch);
-  if (!outputs) {
-    FRESHET_LOG(warn, st.logger, "batch of {} failed, retrying: {}", batch->size(), outputs.err().describe());
-    rewind(st, bounds);
-    return;
-  }
-  size_t produced = outputs->size();
-  if (!deliver(st, *outputs)) {
-    rewind(st, bounds);
-    return;
-  }
-  std::vector<kafka::partition_offset> commits;
-  for (const auto& [tp, range] : bounds.parts)
-    commits.push_back({tp, range.second});
-  if (auto s = st.consumer->commit(commits); !s.ok()) {
-    // The outputs are out; a lost commit only means they may be produced again (at-least-once).
-    FRESHET_LOG(warn, st.logger, "commit failed: {}", s.err().describe());
-  } else {
-    st.probe->committed();
-  }
-  st.probe->batch_processed(batch->size(), produced, static_cast<double>(mono_ns() - started) / 1e9);
-}
 
 stage_actor::behavior_type stage_behavior(stage_pointer self) {
   self->send(self, poll_atom::value);
@@ -128,16 +38,18 @@ stage_actor::behavior_type stage_behavior(stage_pointer self) {
       auto& st = self->state;
       if (st.stopping)
         return;
-      run_cycle(st);
+      st.cycle->run_once();
       self->send(self, poll_atom::value);
     },
     [self](stop_atom) {
       auto& st = self->state;
       st.stopping = true;
-      FRESHET_LOG(info, st.logger, "leaving the consumer group");
-      st.consumer->close();
-      if (st.producer)
-        (void) st.producer->flush(10000);
+      FRESHET_LOG(info, st.ctx->logger, "stopping: committing open work and leaving the consumer group");
+      st.cycle->shutdown();
+      st.ctx->consumer->close(); // runs the revoke hook, which finds nothing open
+      st.bridge->target = nullptr;
+      if (st.ctx->producer)
+        (void) st.ctx->producer->flush(5000);
       self->quit();
       return true;
     },
@@ -148,33 +60,53 @@ stage_actor::behavior_type stage_behavior(stage_pointer self) {
 
 result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
                                 prometheus::Registry& metrics) {
-  auto consumer = kafka::consumer::create(cfg.consumer);
+  if (cfg.delivery == delivery_mode::exactly_once) {
+    if (cfg.producer.empty() || cfg.transactional_id.empty())
+      return make_error(error_domain::config, 1, "stage " + cfg.name + ": exactly-once needs a producer and a transactional id");
+    cfg.producer["transactional.id"] = cfg.transactional_id;
+    cfg.producer.try_emplace("transaction.timeout.ms", "30000");
+  }
+  auto bridge = std::make_shared<rebalance_bridge>();
+  kafka::rebalance_listener listener;
+  listener.on_assign = [bridge](const std::vector<kafka::topic_partition>& parts) {
+    if (bridge->probe)
+      bridge->probe->rebalanced("assign", parts.size());
+  };
+  listener.on_revoke = [bridge](const std::vector<kafka::topic_partition>& parts, bool lost) {
+    if (bridge->probe)
+      bridge->probe->rebalanced(lost ? "lost" : "revoke", parts.size());
+    if (bridge->target)
+      bridge->target->on_revoke(parts, lost);
+  };
+  auto consumer = kafka::consumer::create(cfg.consumer, std::move(listener));
   if (!consumer)
     return consumer.err();
   FRESHET_TRY((*consumer)->subscribe(cfg.inputs));
-  std::unique_ptr<kafka::producer> producer;
-  if (!cfg.producer.empty()) {
+
+  auto ctx = std::make_unique<detail::stage_context>();
+  auto group = cfg.consumer.count("group.id") ? cfg.consumer.at("group.id") : cfg.name;
+  ctx->probe = std::make_unique<stage_probe>(metrics, cfg.name, group);
+  ctx->logger = log::get(cfg.name + ".stage");
+  ctx->consumer = std::move(*consumer);
+  if (!cfg.producer.empty() && cfg.delivery == delivery_mode::at_least_once) {
     auto p = kafka::producer::create(cfg.producer);
     if (!p)
       return p.err();
-    producer = std::move(*p);
+    ctx->producer = std::move(*p);
   }
-  // Everything the actor will own, handed over once when it starts.
-  auto parts = std::make_shared<stage_state>();
-  parts->probe = std::make_unique<stage_probe>(metrics, cfg.name);
-  parts->logger = log::get(cfg.name + ".stage");
-  parts->cfg = std::move(cfg);
-  parts->process = std::move(process);
-  parts->consumer = std::move(*consumer);
-  parts->producer = std::move(producer);
-  return sys.spawn<caf::detached>([parts](stage_pointer self) {
+  ctx->cfg = std::move(cfg);
+  ctx->process = std::move(process);
+  bridge->probe = ctx->probe.get();
+
+  // Handed over once when the actor starts; shared_ptr only because spawn copies its arguments.
+  auto parts = std::make_shared<std::unique_ptr<detail::stage_context>>(std::move(ctx));
+  return sys.spawn<caf::detached>([parts, bridge](stage_pointer self) {
     auto& st = self->state;
-    st.cfg = std::move(parts->cfg);
-    st.process = std::move(parts->process);
-    st.consumer = std::move(parts->consumer);
-    st.producer = std::move(parts->producer);
-    st.probe = std::move(parts->probe);
-    st.logger = std::move(parts->logger);
+    st.ctx = std::move(*parts);
+    st.cycle = st.ctx->cfg.delivery == delivery_mode::exactly_once ? detail::make_exactly_once_cycle(*st.ctx)
+                                                                   : detail::make_at_least_once_cycle(*st.ctx);
+    st.bridge = bridge;
+    bridge->target = st.cycle.get();
     return stage_behavior(self);
   });
 }

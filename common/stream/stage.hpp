@@ -33,17 +33,34 @@ using stage_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<
 using batch_processor =
   std::function<result<std::vector<kafka::outgoing_record>>(const std::vector<kafka::consumed_record>&)>;
 
+/// How a stage hands its results on.
+enum class delivery_mode {
+  /// Outputs, offsets and (via the processor) side effects commit atomically in one Kafka
+  /// transaction per batch window; a `read_committed` reader sees every input's outputs once.
+  exactly_once,
+  /// Outputs are acknowledged before offsets are committed; after a crash some are produced again.
+  /// For stages whose only effect is idempotent or outside Kafka.
+  at_least_once,
+};
+
 struct stage_config {
   std::string name;                 ///< stage name for logs and metrics ("quality-gate")
   std::vector<std::string> inputs;  ///< topics to consume
   kafka::config_map consumer;       ///< full consumer settings (group id included)
   kafka::config_map producer;       ///< full producer settings; empty when the stage produces nothing
-  size_t max_batch = 5000;
-  int poll_timeout_ms = 100;
+  delivery_mode delivery = delivery_mode::exactly_once;
+  /// exactly_once: a stable id per instance, so that a restarted instance fences its predecessor.
+  std::string transactional_id;
+  int commit_interval_ms = 100;     ///< a transaction commits at least this often...
+  size_t max_batch = 5000;          ///< ...or after this many records
+  int poll_timeout_ms = 50;
+  int transaction_timeout_ms = 10000; ///< for each commit/abort/send_offsets call
+  /// Called once when the stage cannot go on (its producer was fenced by a newer instance with
+  /// the same transactional id): the owner should stop the process.
+  std::function<void(const std::string& why)> on_fatal;
 };
 
-/// Spawns the stage. Delivery is at-least-once: outputs are flushed before the offsets of their
-/// inputs are committed, and a failed batch is re-read from its first offset.
+/// Spawns the stage; see `delivery_mode` for what a commit means.
 [[nodiscard]] result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
                                               prometheus::Registry& metrics);
 

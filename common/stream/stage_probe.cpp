@@ -4,45 +4,76 @@
 
 namespace freshet::stream {
 
-stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage)
-    : records_in_(prometheus::BuildCounter()
-                    .Name("freshet_stage_records_in_total")
-                    .Help("Records consumed by the stage")
-                    .Register(reg)
-                    .Add({{"stage", stage}})),
-      records_out_(prometheus::BuildCounter()
-                     .Name("freshet_stage_records_out_total")
-                     .Help("Records produced by the stage")
-                     .Register(reg)
-                     .Add({{"stage", stage}})),
-      commits_(prometheus::BuildCounter()
-                 .Name("freshet_stage_commits_total")
-                 .Help("Offset commits")
-                 .Register(reg)
-                 .Add({{"stage", stage}})),
-      retries_(prometheus::BuildCounter()
-                 .Name("freshet_stage_batch_retries_total")
-                 .Help("Batches rewound and processed again after a failure")
-                 .Register(reg)
-                 .Add({{"stage", stage}})),
-      batch_seconds_(prometheus::BuildHistogram()
-                       .Name("freshet_stage_batch_seconds")
-                       .Help("Time from poll to commit of one batch")
-                       .Register(reg)
-                       .Add({{"stage", stage}}, metrics::latency_buckets())) {}
+namespace {
 
-void stage_probe::batch_processed(size_t in, size_t out, double seconds) {
-  records_in_.Increment(static_cast<double>(in));
-  records_out_.Increment(static_cast<double>(out));
-  batch_seconds_.Observe(seconds);
+prometheus::Counter& stage_counter(prometheus::Registry& reg, const char* name, const char* help,
+                                   const std::string& stage) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add({{"stage", stage}});
 }
 
-void stage_probe::committed() {
+} // namespace
+
+stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage, const std::string& group)
+    : group_(group),
+      records_in_(stage_counter(reg, "freshet_stage_records_in_total", "Records consumed by the stage", stage)),
+      records_out_(stage_counter(reg, "freshet_stage_records_out_total", "Records produced by the stage", stage)),
+      commits_(stage_counter(reg, "freshet_stage_commits_total", "Committed transactions (or offset commits)", stage)),
+      aborts_(prometheus::BuildCounter()
+                .Name("freshet_stage_aborts_total")
+                .Help("Aborted transactions, by reason")
+                .Register(reg)),
+      retries_(stage_counter(reg, "freshet_stage_batch_retries_total",
+                             "Batches rewound and processed again after a failure", stage)),
+      rebalances_(prometheus::BuildCounter()
+                    .Name("freshet_stage_rebalances_total")
+                    .Help("Partition assignments and revocations")
+                    .Register(reg)),
+      producer_rebuilds_(stage_counter(reg, "freshet_stage_producer_rebuilds_total",
+                                       "Transactional producers replaced after a fatal error", stage)),
+      commit_seconds_(prometheus::BuildHistogram()
+                        .Name("freshet_stage_commit_seconds")
+                        .Help("Time to commit one transaction (offsets included)")
+                        .Register(reg)
+                        .Add({{"stage", stage}}, metrics::latency_buckets())),
+      lag_(prometheus::BuildGauge()
+             .Name("kafka_consumergroup_lag")
+             .Help("Records between the group's committed offset and the partition's end")
+             .Register(reg)),
+      stage_(stage) {}
+
+void stage_probe::batch_processed(size_t in, size_t out) {
+  records_in_.Increment(static_cast<double>(in));
+  records_out_.Increment(static_cast<double>(out));
+}
+
+void stage_probe::committed(double seconds) {
   commits_.Increment();
+  commit_seconds_.Observe(seconds);
+}
+
+void stage_probe::aborted(const std::string& reason) {
+  aborts_.Add({{"stage", stage_}, {"reason", reason}}).Increment();
 }
 
 void stage_probe::batch_retried() {
   retries_.Increment();
+}
+
+void stage_probe::rebalanced(const std::string& kind, size_t partitions) {
+  rebalances_.Add({{"stage", stage_}, {"kind", kind}}).Increment(static_cast<double>(partitions));
+}
+
+void stage_probe::producer_rebuilt() {
+  producer_rebuilds_.Increment();
+}
+
+void stage_probe::lag(const std::string& topic, int32_t partition, int64_t records) {
+  lag_.Add({{"consumergroup", group_}, {"topic", topic}, {"partition", std::to_string(partition)}})
+    .Set(static_cast<double>(records));
+}
+
+void stage_probe::forget_partition(const std::string& topic, int32_t partition) {
+  lag_.Remove(&lag_.Add({{"consumergroup", group_}, {"topic", topic}, {"partition", std::to_string(partition)}}));
 }
 
 } // namespace freshet::stream

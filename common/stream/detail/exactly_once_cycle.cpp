@@ -1,0 +1,236 @@
+#include <chrono>
+#include <thread>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "common/base/clock.hpp"
+#include "common/log/logger.hpp"
+#include "common/stream/detail/stage_context.hpp"
+
+namespace freshet::stream::detail {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Consume–transform–produce inside Kafka transactions (KIP-447).
+///
+/// A transaction opens with the first record after a commit and commits when `commit_interval_ms`
+/// has passed or `max_batch` records are in it. Its outputs and the consumer's next offsets commit
+/// together; on an abortable error the transaction aborts and the consumer rewinds to the group's
+/// committed offsets, so the same records are processed again into a new transaction. A fatal
+/// error rebuilds the producer (same transactional id), except when it was fenced by a newer
+/// instance: then this one is a zombie and stops.
+class exactly_once_cycle final : public cycle {
+ public:
+  explicit exactly_once_cycle(stage_context& ctx) : ctx_(ctx) {}
+
+  void run_once() override {
+    if (fatal_)
+      return pause(500);
+    if (!ready_ && !init())
+      return pause(500);
+    auto batch = poll_owned(ctx_);
+    if (!batch) {
+      FRESHET_LOG(err, ctx_.logger, "consumer failed: {}", batch.err().describe());
+      return pause(500);
+    }
+    if (!batch->empty() && !fatal_ && ready_)
+      process(*batch);
+    if (in_txn_ && due())
+      commit();
+  }
+
+  void on_revoke(const std::vector<kafka::topic_partition>& parts, bool lost) override {
+    if (in_txn_ && lost) {
+      FRESHET_LOG(warn, ctx_.logger, "partitions lost with a transaction open: aborting it");
+      abort("partitions_lost");
+    } else if (in_txn_) {
+      commit();
+    }
+    for (const auto& tp : parts) {
+      ctx_.revoked_in_poll.insert(tp);
+      positions_.erase(tp);
+      ctx_.probe->forget_partition(tp.topic, tp.partition);
+    }
+  }
+
+  void shutdown() override {
+    if (in_txn_ && ready_ && !fatal_)
+      commit();
+  }
+
+ private:
+  static void pause(int ms) { std::this_thread::sleep_for(milliseconds(ms)); }
+
+  bool due() const {
+    return txn_records_ >= ctx_.cfg.max_batch ||
+           mono_ns() - txn_started_ns_ >= static_cast<int64_t>(ctx_.cfg.commit_interval_ms) * 1000000;
+  }
+
+  bool init() {
+    if (!ctx_.producer) {
+      auto p = kafka::producer::create(ctx_.cfg.producer);
+      if (!p) {
+        FRESHET_LOG(err, ctx_.logger, "cannot create producer: {}", p.err().describe());
+        return false;
+      }
+      ctx_.producer = std::move(*p);
+    }
+    auto r = ctx_.producer->init_transactions(ctx_.cfg.transaction_timeout_ms * 3);
+    if (r.outcome == kafka::txn_outcome::fatal)
+      return fail(r);
+    if (!r.ok()) {
+      FRESHET_LOG(warn, ctx_.logger, "{}; retrying", r.message);
+      return false;
+    }
+    ready_ = true;
+    FRESHET_LOG(info, ctx_.logger, "transactions ready (transactional.id={})", ctx_.cfg.transactional_id);
+    return true;
+  }
+
+  void process(std::vector<kafka::consumed_record>& batch) {
+    if (!in_txn_) {
+      auto r = ctx_.producer->begin_transaction();
+      if (!r.ok()) {
+        FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
+        return r.outcome == kafka::txn_outcome::fatal ? void(fail(r)) : rewind();
+      }
+      in_txn_ = true;
+      txn_started_ns_ = mono_ns();
+      txn_records_ = 0;
+      failures_ = std::make_shared<std::atomic<int>>(0);
+    }
+    auto outputs = ctx_.process(batch);
+    if (!outputs) {
+      FRESHET_LOG(warn, ctx_.logger, "batch of {} failed, retrying: {}", batch.size(), outputs.err().describe());
+      ctx_.probe->batch_retried();
+      return abort("processor");
+    }
+    size_t produced = outputs->size();
+    if (!enqueue_all(ctx_, *outputs, failures_))
+      return abort("produce");
+    for (const auto& [tp, range] : bounds_of(batch))
+      positions_[tp] = range.second;
+    txn_records_ += batch.size();
+    ctx_.probe->batch_processed(batch.size(), produced);
+  }
+
+  void commit() {
+    auto started = mono_ns();
+    if (*failures_ > 0)
+      return abort("delivery");
+    std::vector<kafka::partition_offset> offsets;
+    for (const auto& [tp, next] : positions_)
+      offsets.push_back({tp, next});
+    for (int attempt = 0;; ++attempt) {
+      auto r = ctx_.producer->send_offsets_to_transaction(offsets, *ctx_.consumer, ctx_.cfg.transaction_timeout_ms);
+      if (r.ok())
+        break;
+      if (!handle(r, attempt, "send_offsets"))
+        return;
+    }
+    for (int attempt = 0;; ++attempt) {
+      auto r = ctx_.producer->commit_transaction(ctx_.cfg.transaction_timeout_ms);
+      if (r.ok())
+        break;
+      if (!handle(r, attempt, "commit"))
+        return;
+    }
+    in_txn_ = false;
+    ctx_.probe->committed(static_cast<double>(mono_ns() - started) / 1e9);
+    for (const auto& o : offsets)
+      if (auto hw = ctx_.consumer->high_watermark(o.tp); hw >= 0)
+        ctx_.probe->lag(o.tp.topic, o.tp.partition, std::max<int64_t>(0, hw - o.next_offset));
+  }
+
+  /// Decides what a failed transactional call leads to; true means "call it again".
+  bool handle(const kafka::txn_result& r, int attempt, const char* what) {
+    if (r.outcome == kafka::txn_outcome::retry && attempt < 20) {
+      FRESHET_LOG(warn, ctx_.logger, "{}; retrying", r.message);
+      pause(std::min(100 * (attempt + 1), 1000));
+      return true;
+    }
+    if (r.outcome == kafka::txn_outcome::fatal) {
+      fail(r);
+      return false;
+    }
+    FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
+    abort(what);
+    return false;
+  }
+
+  void abort(const std::string& reason) {
+    ctx_.probe->aborted(reason);
+    if (in_txn_) {
+      auto r = ctx_.producer->abort_transaction(ctx_.cfg.transaction_timeout_ms);
+      if (r.outcome == kafka::txn_outcome::fatal) {
+        fail(r);
+        return;
+      }
+      if (!r.ok())
+        FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
+    }
+    in_txn_ = false;
+    rewind();
+  }
+
+  /// Moves every assigned partition back to the group's committed offset.
+  void rewind() {
+    positions_.clear();
+    auto assigned = ctx_.consumer->assignment();
+    if (assigned.empty())
+      return;
+    auto committed = ctx_.consumer->committed(assigned);
+    if (!committed) {
+      // Without the committed offsets the positions cannot be trusted: leave and rejoin instead.
+      FRESHET_LOG(err, ctx_.logger, "cannot read committed offsets ({}); pausing", committed.err().describe());
+      return pause(1000);
+    }
+    for (const auto& pos : *committed) {
+      kafka::partition_offset target{pos.tp, pos.next_offset >= 0 ? pos.next_offset : RdKafka::Topic::OFFSET_BEGINNING};
+      if (auto s = ctx_.consumer->seek(target); !s.ok())
+        FRESHET_LOG(warn, ctx_.logger, "rewind {}[{}]: {}", pos.tp.topic, pos.tp.partition, s.err().describe());
+    }
+  }
+
+  /// A fatal producer error: fenced means a newer instance owns our transactional id, so we stop;
+  /// anything else gets a fresh producer and a rewind.
+  bool fail(const kafka::txn_result& r) {
+    in_txn_ = false;
+    ready_ = false;
+    positions_.clear();
+    if (ctx_.producer) {
+      ctx_.producer->discard();
+      ctx_.producer.reset();
+    }
+    if (r.fenced) {
+      FRESHET_LOG(err, ctx_.logger, "fenced by a newer instance ({}); stopping", r.message);
+      fatal_ = true;
+      if (ctx_.cfg.on_fatal)
+        ctx_.cfg.on_fatal(r.message);
+      return false;
+    }
+    FRESHET_LOG(err, ctx_.logger, "fatal producer error ({}); rebuilding the producer", r.message);
+    ctx_.probe->producer_rebuilt();
+    rewind();
+    return false;
+  }
+
+  stage_context& ctx_;
+  bool ready_ = false;
+  bool fatal_ = false;
+  bool in_txn_ = false;
+  int64_t txn_started_ns_ = 0;
+  size_t txn_records_ = 0;
+  std::shared_ptr<std::atomic<int>> failures_ = std::make_shared<std::atomic<int>>(0);
+  std::map<kafka::topic_partition, int64_t> positions_;
+};
+
+} // namespace
+
+std::unique_ptr<cycle> make_exactly_once_cycle(stage_context& ctx) {
+  return std::make_unique<exactly_once_cycle>(ctx);
+}
+
+} // namespace freshet::stream::detail

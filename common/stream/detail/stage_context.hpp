@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "common/kafka/consumer.hpp"
+#include "common/kafka/producer.hpp"
+#include "common/stream/stage.hpp"
+#include "common/stream/stage_probe.hpp"
+
+namespace freshet::stream::detail {
+
+/// Everything a stage owns. Lives inside the stage actor's state; touched only by that actor
+/// (the consumer's rebalance callbacks run inside its `poll_batch`, on the same thread).
+struct stage_context {
+  stage_config cfg;
+  batch_processor process;
+  std::unique_ptr<kafka::consumer> consumer;
+  std::unique_ptr<kafka::producer> producer;
+  std::unique_ptr<stage_probe> probe;
+  std::shared_ptr<spdlog::logger> logger;
+  /// Partitions revoked during the current poll: their records in that batch are dropped (the new
+  /// owner reads them from the committed offsets).
+  std::set<kafka::topic_partition> revoked_in_poll;
+};
+
+/// One way of running poll → process → produce → commit. Implementations differ in what a commit is.
+class cycle {
+ public:
+  virtual ~cycle() = default;
+  virtual void run_once() = 0;
+  /// Before partitions go: finish (commit) what is open for them, or abort it when they are
+  /// already `lost` to another member.
+  virtual void on_revoke(const std::vector<kafka::topic_partition>& parts, bool lost) = 0;
+  /// On stop: commit what is open, or abort it.
+  virtual void shutdown() = 0;
+};
+
+[[nodiscard]] std::unique_ptr<cycle> make_at_least_once_cycle(stage_context& ctx);
+[[nodiscard]] std::unique_ptr<cycle> make_exactly_once_cycle(stage_context& ctx);
+
+/// First offset and next offset per partition of a batch.
+using batch_bounds = std::map<kafka::topic_partition, std::pair<int64_t, int64_t>>;
+[[nodiscard]] batch_bounds bounds_of(const std::vector<kafka::consumed_record>& batch);
+
+/// Polls a batch and drops records of partitions revoked during the poll.
+[[nodiscard]] result<std::vector<kafka::consumed_record>> poll_owned(stage_context& ctx);
+
+/// Enqueues every output, waiting out a full local queue; delivery failures are counted into
+/// `failures`. Returns false on a non-retriable produce error.
+[[nodiscard]] bool enqueue_all(stage_context& ctx, std::vector<kafka::outgoing_record>& outputs,
+                               const std::shared_ptr<std::atomic<int>>& failures);
+
+} // namespace freshet::stream::detail

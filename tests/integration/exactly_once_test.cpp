@@ -1,0 +1,126 @@
+// The stage runtime's exactly-once promise, proven against a real broker: a relay stage is killed
+// with SIGKILL again and again, the broker is restarted under it, and a second instance takes
+// partitions from a paused zombie — and a read_committed reader still sees every event once.
+#include <csignal>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/process.hpp"
+#include "tests/support/stack.hpp"
+#include "tests/support/topic_io.hpp"
+
+namespace fs = freshet::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string spec = std::string{FRESHET_SOURCE_DIR} + "/examples/clickstream/pipeline.yaml";
+
+struct relay_topics {
+  std::string in, out, group;
+};
+
+relay_topics fresh_topics(const std::string& name) {
+  auto t = fs::make_topics(name, {"in", "out"}, 4);
+  return {t[0], t[1], t[0] + ".group"};
+}
+
+std::unique_ptr<fs::child_process> start_relay(const relay_topics& t, const std::string& instance,
+                                               const std::string& delivery = "exactly_once") {
+  auto port = fs::free_ports(1)[0];
+  return std::make_unique<fs::child_process>(
+    fs::binary_path("freshet-test-relay"),
+    std::vector<std::string>{"--pipeline.spec=" + spec, "--kafka.bootstrap=" + fs::stack::bootstrap(),
+                             "--grpc.listen=127.0.0.1:" + std::to_string(port), "--metrics.listen=127.0.0.1:0",
+                             "--relay.input=" + t.in, "--relay.output=" + t.out, "--kafka.group=" + t.group,
+                             "--service.instance=" + instance, "--relay.delivery=" + delivery},
+    fs::stack::work_dir() + "/relay-" + instance + ".log");
+}
+
+void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n) {
+  auto seen = fs::read_committed_values(t.out, static_cast<size_t>(n), 3s, 180s);
+  auto report = fs::check_exactly_once(seen, prefix, n);
+  EXPECT_EQ(report.missing, 0);
+  EXPECT_EQ(report.duplicated, 0);
+  EXPECT_EQ(report.unexpected, 0);
+}
+
+} // namespace
+
+TEST(exactly_once, survives_repeated_sigkill_of_the_stage) {
+  auto t = fresh_topics("eos-kill");
+  const int n = 20000;
+  fs::sequence_producer producer{t.in, "k-", 0, n, 2500}; // ~8 s of traffic, so kills land mid-stream
+  std::mt19937 rng{std::random_device{}()};
+  auto relay = start_relay(t, "kill-1");
+  for (int kill = 0; kill < 6; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>{700, 2200}(rng)));
+    relay->signal(SIGKILL);
+    ASSERT_TRUE(relay->wait(10s).has_value());
+    relay = start_relay(t, "kill-1"); // same instance id: the new producer fences the old transaction
+  }
+  ASSERT_TRUE(producer.join());
+  expect_exactly_once(t, "k-", n);
+  relay->signal(SIGTERM);
+  EXPECT_EQ(relay->wait(30s), 0);
+}
+
+TEST(exactly_once, survives_a_broker_restart_mid_stream) {
+  auto t = fresh_topics("eos-broker");
+  const int n = 12000;
+  auto relay = start_relay(t, "broker-1");
+  {
+    fs::sequence_producer producer{t.in, "b-", 0, n / 2, 3000};
+    ASSERT_TRUE(producer.join());
+  }
+  std::this_thread::sleep_for(500ms);
+  fs::stack::restart_kafka(/*crash=*/true);
+  {
+    fs::sequence_producer producer{t.in, "b-", n / 2, n, 3000};
+    ASSERT_TRUE(producer.join());
+  }
+  expect_exactly_once(t, "b-", n);
+  ASSERT_TRUE(relay->running()) << "the stage must recover by itself";
+  relay->signal(SIGTERM);
+  EXPECT_EQ(relay->wait(30s), 0);
+}
+
+TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
+  auto t = fresh_topics("eos-zombie");
+  const int n = 16000;
+  fs::sequence_producer producer{t.in, "z-", 0, n, 1000};
+  auto first = start_relay(t, "zombie-a");
+  std::this_thread::sleep_for(3s);
+  auto second = start_relay(t, "zombie-b"); // cooperative rebalance: partitions move to b
+  std::this_thread::sleep_for(3s);
+  // Freeze a past its session timeout: the group gives all partitions to b. When a wakes up it is a
+  // zombie of an older generation and must not commit anything.
+  first->signal(SIGSTOP);
+  std::this_thread::sleep_for(14s);
+  first->signal(SIGCONT);
+  ASSERT_TRUE(producer.join());
+  expect_exactly_once(t, "z-", n);
+  for (auto* p : {first.get(), second.get()}) {
+    p->signal(SIGTERM);
+    auto code = p->wait(30s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 0) << p->log_file();
+  }
+}
+
+TEST(exactly_once, the_at_least_once_mode_is_what_it_says_and_loses_nothing) {
+  auto t = fresh_topics("alo-kill");
+  const int n = 6000;
+  fs::sequence_producer producer{t.in, "a-", 0, n, 2000};
+  auto relay = start_relay(t, "alo-1", "at_least_once");
+  std::this_thread::sleep_for(1500ms);
+  relay->signal(SIGKILL);
+  ASSERT_TRUE(relay->wait(10s).has_value());
+  relay = start_relay(t, "alo-1", "at_least_once");
+  ASSERT_TRUE(producer.join());
+  auto seen = fs::read_committed_values(t.out, static_cast<size_t>(n), 3s, 120s);
+  EXPECT_EQ(fs::check_exactly_once(seen, "a-", n).missing, 0);
+  relay->signal(SIGTERM);
+  EXPECT_EQ(relay->wait(30s), 0);
+}
