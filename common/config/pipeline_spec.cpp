@@ -126,7 +126,10 @@ result<pipeline_spec> load_pipeline_spec(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   auto dir = std::filesystem::absolute(std::filesystem::path{path}).parent_path().string();
-  return parse_pipeline_spec(buf.str(), dir);
+  auto spec = parse_pipeline_spec(buf.str(), dir);
+  if (spec)
+    spec->path = std::filesystem::absolute(std::filesystem::path{path}).string();
+  return spec;
 }
 
 } // namespace freshet::config

@@ -30,6 +30,7 @@ struct stream_spec {
 struct pipeline_spec {
   std::string name;
   std::string base_dir; ///< folder of the spec file; relative paths inside resolve against it
+  std::string path;     ///< the spec file itself; sections owned by one stage are parsed from it there
   std::vector<topic_spec> topics;
   std::vector<stream_spec> streams;
 

@@ -26,6 +26,8 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::map<std::st
     for (const auto& item : node)
       joined += (joined.empty() ? "" : ",") + item.as<std::string>();
     out[prefix] = joined;
+  } else if (node.IsNull() && !prefix.empty()) {
+    out[prefix] = ""; // `key:` with no value: still a key, so an unknown one is rejected
   }
 }
 
@@ -62,7 +64,7 @@ result<settings> settings::load(std::map<std::string, std::string> defaults, int
     std::string value;
     if (eq != std::string_view::npos) {
       value = std::string{arg.substr(eq + 1)};
-    } else if (i + 1 < argc) {
+    } else if (i + 1 < argc && !std::string_view{argv[i + 1]}.starts_with("--")) {
       value = argv[++i];
     } else {
       return config_error("flag --" + key + " needs a value");
