@@ -42,7 +42,7 @@ run: build
 	@scripts/stack/run $(BUILD)
 
 bench: build
-	@scripts/bench/run
+	@FRESHET_BUILD_DIR=$(BUILD) scripts/bench/run
 
 clean:
 	@scripts/stack/down $(BUILD) >/dev/null 2>&1 || true

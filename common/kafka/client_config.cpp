@@ -33,7 +33,6 @@ config_map consumer_config(const std::string& bootstrap, const std::string& grou
     {"enable.partition.eof", "false"},
     {"fetch.wait.max.ms", "50"},
     {"fetch.min.bytes", "1"},
-    {"queued.min.messages", "20000"},
     {"session.timeout.ms", "10000"},
     {"heartbeat.interval.ms", "1000"},
     {"socket.keepalive.enable", "true"},

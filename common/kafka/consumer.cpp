@@ -26,7 +26,10 @@ consumed_record to_record(RdKafka::Message& m) {
   r.timestamp_ms = m.timestamp().timestamp;
   if (m.key())
     r.key = *m.key();
-  r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  if (m.payload())
+    r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  else
+    r.tombstone = true;
   if (auto* hdrs = m.headers()) {
     for (const auto& h : hdrs->get_all())
       r.headers.push_back({h.key(), h.value() ? std::string{static_cast<const char*>(h.value()), h.value_size()}

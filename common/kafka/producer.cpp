@@ -62,7 +62,7 @@ void producer::poll_loop() {
     handle_->poll(50);
 }
 
-status producer::produce(outgoing_record rec, delivery_fn on_delivery) {
+status producer::produce(const outgoing_record& rec, delivery_fn on_delivery) {
   RdKafka::Headers* hdrs = nullptr;
   if (!rec.headers.empty()) {
     hdrs = RdKafka::Headers::create();
@@ -71,7 +71,9 @@ status producer::produce(outgoing_record rec, delivery_fn on_delivery) {
   }
   auto* opaque = new delivery_fn(std::move(on_delivery));
   auto code = handle_->produce(rec.topic, rec.partition < 0 ? RdKafka::Topic::PARTITION_UA : rec.partition,
-                               RdKafka::Producer::RK_MSG_COPY, rec.value.data(), rec.value.size(),
+                               RdKafka::Producer::RK_MSG_COPY,
+                               rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()),
+                               rec.tombstone ? 0 : rec.value.size(),
                                rec.key.empty() ? nullptr : rec.key.data(), rec.key.size(), rec.timestamp_ms, hdrs,
                                opaque);
   if (code != RdKafka::ERR_NO_ERROR) {

@@ -45,8 +45,8 @@ class consumer;
 
 /// An asynchronous (non-transactional) producer with its own poll thread.
 ///
-/// Threading: `produce` may be called from any thread; delivery callbacks run on the poll thread
-/// and must not block. Destruction flushes for up to the flush timeout, then fails what is left.
+/// Threading: `produce` may be called from any thread; delivery callbacks run on the poll thread,
+/// or on whichever thread calls `flush` (or destroys the producer), and must not block. Destruction flushes for up to the flush timeout, then fails what is left.
 class producer {
  public:
   [[nodiscard]] static result<std::unique_ptr<producer>> create(const config_map& cfg);
@@ -57,7 +57,8 @@ class producer {
 
   /// Enqueues a record. Fails at once with a retriable error when the local queue is full
   /// (backpressure); otherwise `on_delivery` is called exactly once, later.
-  [[nodiscard]] status produce(outgoing_record rec, delivery_fn on_delivery);
+  /// The record is copied (librdkafka copies the bytes anyway), so a caller may retry it as is.
+  [[nodiscard]] status produce(const outgoing_record& rec, delivery_fn on_delivery);
 
   /// Waits until every queued record is delivered or `timeout_ms` passes.
   [[nodiscard]] status flush(int timeout_ms);

@@ -32,6 +32,7 @@ struct outgoing_record {
   std::string value;
   std::vector<header> headers;
   int64_t timestamp_ms = 0; ///< 0 = now
+  bool tombstone = false;   ///< send a null value (a deletion on compacted topics); `value` is ignored
 };
 
 /// A record read from Kafka, owning copies of its bytes.
@@ -43,6 +44,7 @@ struct consumed_record {
   std::string key;
   std::string value;
   std::vector<header> headers;
+  bool tombstone = false; ///< the value was null
 
   /// The first header with this key, or nullptr.
   [[nodiscard]] const std::string* find_header(std::string_view k) const {
@@ -75,7 +77,7 @@ namespace freshet::kafka {
 /// The same record (key, value, headers, timestamp) addressed to another topic: what a stage emits
 /// when it passes an event on unchanged.
 [[nodiscard]] inline outgoing_record forward(const consumed_record& in, std::string topic) {
-  return outgoing_record{std::move(topic), -1, in.key, in.value, in.headers, in.timestamp_ms};
+  return outgoing_record{std::move(topic), -1, in.key, in.value, in.headers, in.timestamp_ms, in.tombstone};
 }
 
 } // namespace freshet::kafka

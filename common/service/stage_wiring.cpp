@@ -1,5 +1,6 @@
 #include "common/service/stage_wiring.hpp"
 
+#include "common/kafka/admin.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/log/logger.hpp"
 
@@ -10,10 +11,13 @@ std::map<std::string, std::string> stage_defaults(const std::string& group) {
     {"kafka.group", group},
     {"stage.commit_interval_ms", "100"},
     {"stage.max_batch", "5000"},
+    {"state.dir", "state"},
   };
 }
 
-result<stream::stage_actor> wire_stage(runtime& rt, stage_wiring wiring, stream::batch_processor process) {
+namespace {
+
+stream::stage_config base_config(runtime& rt, stage_wiring& wiring) {
   const auto& s = rt.settings();
   const auto& bootstrap = s.get("kafka.bootstrap");
   const auto& group = s.get("kafka.group");
@@ -23,6 +27,9 @@ result<stream::stage_actor> wire_stage(runtime& rt, stage_wiring wiring, stream:
   cfg.inputs = std::move(wiring.inputs);
   cfg.delivery = wiring.delivery;
   cfg.consumer = kafka::consumer_config(bootstrap, group, client_id);
+  // Static membership (KIP-345): a restarted replica takes its partitions back at once instead of
+  // waiting out the dead member's session and forcing a group-wide rebalance.
+  cfg.consumer["group.instance.id"] = group + "-" + rt.instance_id();
   if (wiring.produces)
     cfg.producer = kafka::producer_config(bootstrap, client_id);
   cfg.transactional_id = group + "-" + rt.instance_id();
@@ -32,11 +39,39 @@ result<stream::stage_actor> wire_stage(runtime& rt, stage_wiring wiring, stream:
     FRESHET_LOG(critical, log::get(rt.name()), "stage cannot continue: {}", why);
     rt.request_stop();
   };
-  auto stage = stream::spawn_stage(rt.system(), std::move(cfg), std::move(process), rt.metrics());
+  return cfg;
+}
+
+result<stream::stage_actor> stop_with_runtime(runtime& rt, result<stream::stage_actor> stage) {
   if (!stage)
     return stage.err();
   rt.on_stop("drain the stage", [&rt, actor = *stage] { stream::stop_stage(rt.system(), actor, 15000); });
   return stage;
+}
+
+} // namespace
+
+result<stream::stage_actor> wire_stage(runtime& rt, stage_wiring wiring, stream::batch_processor process) {
+  auto cfg = base_config(rt, wiring);
+  return stop_with_runtime(rt, stream::spawn_stage(rt.system(), std::move(cfg), std::move(process), rt.metrics()));
+}
+
+result<stream::stage_actor> wire_stateful_stage(runtime& rt, stage_wiring wiring,
+                                                stream::stateful_processor process) {
+  const auto& s = rt.settings();
+  auto cfg = base_config(rt, wiring);
+  int32_t partitions = 1;
+  for (const auto& topic : cfg.inputs) {
+    auto n = kafka::partition_count(s.get("kafka.bootstrap"), topic);
+    if (!n)
+      return n.err();
+    partitions = std::max(partitions, *n);
+  }
+  cfg.changelog_topic = s.get("kafka.group") + "-changelog";
+  FRESHET_TRY(kafka::create_topics(s.get("kafka.bootstrap"), {{"changelog", cfg.changelog_topic, partitions, "compact", -1}}));
+  auto dir = s.get("state.dir") + "/" + s.get("kafka.group") + "/" + rt.instance_id();
+  cfg.open_store = [dir]() { return state::open_rocksdb({dir}); };
+  return stop_with_runtime(rt, stream::spawn_stage(rt.system(), std::move(cfg), std::move(process), rt.metrics()));
 }
 
 } // namespace freshet::service

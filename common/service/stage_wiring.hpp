@@ -18,10 +18,18 @@ struct stage_wiring {
 
 /// Spawns the service's stage with the platform's Kafka settings: consumer group `kafka.group`,
 /// transactional id `<kafka.group>-<service.instance>` (so keep `service.instance` stable across
-/// restarts of one replica, e.g. the pod name), commit interval `stage.commit_interval_ms`.
+/// restarts of one replica, e.g. the pod name), static group membership with the same id (a
+/// restarted replica gets its partitions back without a rebalance; a replica that goes away for
+/// good hands them over after the session timeout), commit interval `stage.commit_interval_ms`.
 /// A fenced stage stops the process; SIGTERM commits the open transaction and leaves the group.
 [[nodiscard]] result<stream::stage_actor> wire_stage(runtime& rt, stage_wiring wiring,
                                                      stream::batch_processor process);
+
+/// Spawns a stateful stage: as above, plus a compacted changelog topic `<kafka.group>-changelog`
+/// (created if missing, with as many partitions as the widest input) and a RocksDB cache under
+/// `state.dir`/<kafka.group>/<service.instance>.
+[[nodiscard]] result<stream::stage_actor> wire_stateful_stage(runtime& rt, stage_wiring wiring,
+                                                              stream::stateful_processor process);
 
 /// The settings `wire_stage` reads, with defaults; merge into a service's `defaults()`.
 [[nodiscard]] std::map<std::string, std::string> stage_defaults(const std::string& group);

@@ -58,19 +58,28 @@ stage_actor::behavior_type stage_behavior(stage_pointer self) {
 
 } // namespace
 
-result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
-                                prometheus::Registry& metrics) {
+namespace {
+
+/// Builds the context (consumer, producer, probe, state) and spawns the actor around it.
+result<stage_actor> spawn_impl(caf::actor_system& sys, stage_config cfg, batch_processor process,
+                               stateful_processor stateful, prometheus::Registry& metrics) {
   if (cfg.delivery == delivery_mode::exactly_once) {
     if (cfg.producer.empty() || cfg.transactional_id.empty())
-      return make_error(error_domain::config, 1, "stage " + cfg.name + ": exactly-once needs a producer and a transactional id");
+      return make_error(error_domain::config, 1,
+                        "stage " + cfg.name + ": exactly-once needs a producer and a transactional id");
     cfg.producer["transactional.id"] = cfg.transactional_id;
     cfg.producer.try_emplace("transaction.timeout.ms", "30000");
   }
+  if (stateful && (cfg.delivery != delivery_mode::exactly_once || cfg.changelog_topic.empty() || !cfg.open_store))
+    return make_error(error_domain::config, 1,
+                      "stage " + cfg.name + ": state needs exactly-once delivery, a changelog topic and a store");
   auto bridge = std::make_shared<rebalance_bridge>();
   kafka::rebalance_listener listener;
   listener.on_assign = [bridge](const std::vector<kafka::topic_partition>& parts) {
     if (bridge->probe)
       bridge->probe->rebalanced("assign", parts.size());
+    if (bridge->target)
+      bridge->target->on_assign(parts);
   };
   listener.on_revoke = [bridge](const std::vector<kafka::topic_partition>& parts, bool lost) {
     if (bridge->probe)
@@ -94,8 +103,19 @@ result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_
       return p.err();
     ctx->producer = std::move(*p);
   }
+  if (stateful) {
+    auto store = cfg.open_store();
+    if (!store)
+      return store.err();
+    auto restore_cfg = cfg.consumer;
+    restore_cfg["group.id"] = group + "-restore"; // never commits: assign(), not subscribe()
+    restore_cfg.erase("partition.assignment.strategy");
+    ctx->state = std::make_unique<detail::changelog_state>(std::move(*store), cfg.changelog_topic, restore_cfg,
+                                                           ctx->logger);
+  }
   ctx->cfg = std::move(cfg);
   ctx->process = std::move(process);
+  ctx->stateful = std::move(stateful);
   bridge->probe = ctx->probe.get();
 
   // Handed over once when the actor starts; shared_ptr only because spawn copies its arguments.
@@ -109,6 +129,18 @@ result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_
     bridge->target = st.cycle.get();
     return stage_behavior(self);
   });
+}
+
+} // namespace
+
+result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
+                                prometheus::Registry& metrics) {
+  return spawn_impl(sys, std::move(cfg), std::move(process), {}, metrics);
+}
+
+result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, stateful_processor process,
+                                prometheus::Registry& metrics) {
+  return spawn_impl(sys, std::move(cfg), {}, std::move(process), metrics);
 }
 
 void stop_stage(caf::actor_system& sys, const stage_actor& stage, int timeout_ms) {

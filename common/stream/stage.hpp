@@ -11,6 +11,8 @@
 #include "common/base/result.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/kafka/record.hpp"
+#include "common/state/kv_store.hpp"
+#include "common/stream/stage_state.hpp"
 
 namespace prometheus {
 class Registry;
@@ -32,6 +34,11 @@ using stage_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<
 /// downstream store is unavailable): the stage rewinds and polls the same records again.
 using batch_processor =
   std::function<result<std::vector<kafka::outgoing_record>>(const std::vector<kafka::consumed_record>&)>;
+
+/// A processor that also keeps per-partition state (exactly-once stages only): what it writes to
+/// `state` commits with its outputs and offsets, or not at all.
+using stateful_processor = std::function<result<std::vector<kafka::outgoing_record>>(
+  const std::vector<kafka::consumed_record>&, stage_state& state)>;
 
 /// How a stage hands its results on.
 enum class delivery_mode {
@@ -55,6 +62,10 @@ struct stage_config {
   size_t max_batch = 5000;          ///< ...or after this many records
   int poll_timeout_ms = 50;
   int transaction_timeout_ms = 10000; ///< for each commit/abort/send_offsets call
+  /// Stateful stages: the compacted changelog topic (as many partitions as the inputs) and the
+  /// local store that caches it.
+  std::string changelog_topic;
+  std::function<result<std::unique_ptr<state::kv_store>>()> open_store;
   /// Called once when the stage cannot go on (its producer was fenced by a newer instance with
   /// the same transactional id): the owner should stop the process.
   std::function<void(const std::string& why)> on_fatal;
@@ -62,6 +73,10 @@ struct stage_config {
 
 /// Spawns the stage; see `delivery_mode` for what a commit means.
 [[nodiscard]] result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, batch_processor process,
+                                              prometheus::Registry& metrics);
+
+/// Spawns a stateful stage (exactly-once, with `changelog_topic` and `open_store` set).
+[[nodiscard]] result<stage_actor> spawn_stage(caf::actor_system& sys, stage_config cfg, stateful_processor process,
                                               prometheus::Registry& metrics);
 
 /// Sends `stop` and waits for the answer (bounded by `timeout_ms`). For `on_stop` hooks.

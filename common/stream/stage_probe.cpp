@@ -39,6 +39,18 @@ stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage, co
              .Name("kafka_consumergroup_lag")
              .Help("Records between the group's committed offset and the partition's end")
              .Register(reg)),
+      restored_records_(stage_counter(reg, "freshet_stage_state_restored_records_total",
+                                      "State entries restored from the changelog", stage)),
+      restore_seconds_(prometheus::BuildHistogram()
+                         .Name("freshet_stage_state_restore_seconds")
+                         .Help("Time to restore newly assigned partitions' state from the changelog")
+                         .Register(reg)
+                         .Add({{"stage", stage}}, metrics::latency_buckets())),
+      state_bytes_(prometheus::BuildGauge()
+                     .Name("freshet_stage_state_bytes")
+                     .Help("Approximate size of the local state store")
+                     .Register(reg)
+                     .Add({{"stage", stage}})),
       stage_(stage) {}
 
 void stage_probe::batch_processed(size_t in, size_t out) {
@@ -74,6 +86,15 @@ void stage_probe::lag(const std::string& topic, int32_t partition, int64_t recor
 
 void stage_probe::forget_partition(const std::string& topic, int32_t partition) {
   lag_.Remove(&lag_.Add({{"consumergroup", group_}, {"topic", topic}, {"partition", std::to_string(partition)}}));
+}
+
+void stage_probe::state_restored(size_t records, double seconds) {
+  restored_records_.Increment(static_cast<double>(records));
+  restore_seconds_.Observe(seconds);
+}
+
+void stage_probe::state_size(uint64_t bytes) {
+  state_bytes_.Set(static_cast<double>(bytes));
 }
 
 } // namespace freshet::stream

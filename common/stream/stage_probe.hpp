@@ -24,6 +24,8 @@ class stage_probe {
   void producer_rebuilt();
   void lag(const std::string& topic, int32_t partition, int64_t records);
   void forget_partition(const std::string& topic, int32_t partition);
+  void state_restored(size_t records, double seconds);
+  void state_size(uint64_t bytes);
 
  private:
   std::string group_;
@@ -36,6 +38,9 @@ class stage_probe {
   prometheus::Counter& producer_rebuilds_;
   prometheus::Histogram& commit_seconds_;
   prometheus::Family<prometheus::Gauge>& lag_;
+  prometheus::Counter& restored_records_;
+  prometheus::Histogram& restore_seconds_;
+  prometheus::Gauge& state_bytes_;
   std::string stage_;
 };
 

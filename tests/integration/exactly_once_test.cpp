@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/process.hpp"
+#include "tests/support/relay.hpp"
 #include "tests/support/stack.hpp"
 #include "tests/support/topic_io.hpp"
 
@@ -14,8 +14,6 @@ namespace fs = freshet::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string spec = std::string{FRESHET_SOURCE_DIR} + "/examples/clickstream/pipeline.yaml";
 
 struct relay_topics {
   std::string in, out, group;
@@ -26,16 +24,9 @@ relay_topics fresh_topics(const std::string& name) {
   return {t[0], t[1], t[0] + ".group"};
 }
 
-std::unique_ptr<fs::child_process> start_relay(const relay_topics& t, const std::string& instance,
-                                               const std::string& delivery = "exactly_once") {
-  auto port = fs::free_ports(1)[0];
-  return std::make_unique<fs::child_process>(
-    fs::binary_path("freshet-test-relay"),
-    std::vector<std::string>{"--pipeline.spec=" + spec, "--kafka.bootstrap=" + fs::stack::bootstrap(),
-                             "--grpc.listen=127.0.0.1:" + std::to_string(port), "--metrics.listen=127.0.0.1:0",
-                             "--relay.input=" + t.in, "--relay.output=" + t.out, "--kafka.group=" + t.group,
-                             "--service.instance=" + instance, "--relay.delivery=" + delivery},
-    fs::stack::work_dir() + "/relay-" + instance + ".log");
+fs::relay_process start_relay(const relay_topics& t, const std::string& instance,
+                              const std::string& delivery = "exactly_once") {
+  return fs::start_relay({t.in, t.out, t.group, instance, delivery});
 }
 
 void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n) {
@@ -50,20 +41,21 @@ void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n
 
 TEST(exactly_once, survives_repeated_sigkill_of_the_stage) {
   auto t = fresh_topics("eos-kill");
-  const int n = 20000;
-  fs::sequence_producer producer{t.in, "k-", 0, n, 2500}; // ~8 s of traffic, so kills land mid-stream
+  const int n = 36000;
+  fs::sequence_producer producer{t.in, "k-", 0, n, 2000}; // ~18 s of traffic, so every kill lands mid-stream
   std::mt19937 rng{std::random_device{}()};
   auto relay = start_relay(t, "kill-1");
   for (int kill = 0; kill < 6; ++kill) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>{700, 2200}(rng)));
-    relay->signal(SIGKILL);
-    ASSERT_TRUE(relay->wait(10s).has_value());
+    ASSERT_TRUE(relay.wait_until_committing(60s)) << "the relay never committed before kill " << kill;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>{50, 900}(rng)));
+    relay.proc->signal(SIGKILL);
+    ASSERT_TRUE(relay.proc->wait(10s).has_value());
     relay = start_relay(t, "kill-1"); // same instance id: the new producer fences the old transaction
   }
   ASSERT_TRUE(producer.join());
   expect_exactly_once(t, "k-", n);
-  relay->signal(SIGTERM);
-  EXPECT_EQ(relay->wait(30s), 0);
+  relay.proc->signal(SIGTERM);
+  EXPECT_EQ(relay.proc->wait(30s), 0);
 }
 
 TEST(exactly_once, survives_a_broker_restart_mid_stream) {
@@ -81,9 +73,9 @@ TEST(exactly_once, survives_a_broker_restart_mid_stream) {
     ASSERT_TRUE(producer.join());
   }
   expect_exactly_once(t, "b-", n);
-  ASSERT_TRUE(relay->running()) << "the stage must recover by itself";
-  relay->signal(SIGTERM);
-  EXPECT_EQ(relay->wait(30s), 0);
+  ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
+  relay.proc->signal(SIGTERM);
+  EXPECT_EQ(relay.proc->wait(30s), 0);
 }
 
 TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
@@ -96,12 +88,12 @@ TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
   std::this_thread::sleep_for(3s);
   // Freeze a past its session timeout: the group gives all partitions to b. When a wakes up it is a
   // zombie of an older generation and must not commit anything.
-  first->signal(SIGSTOP);
+  first.proc->signal(SIGSTOP);
   std::this_thread::sleep_for(14s);
-  first->signal(SIGCONT);
+  first.proc->signal(SIGCONT);
   ASSERT_TRUE(producer.join());
   expect_exactly_once(t, "z-", n);
-  for (auto* p : {first.get(), second.get()}) {
+  for (auto* p : {first.proc.get(), second.proc.get()}) {
     p->signal(SIGTERM);
     auto code = p->wait(30s);
     ASSERT_TRUE(code.has_value());
@@ -114,13 +106,14 @@ TEST(exactly_once, the_at_least_once_mode_is_what_it_says_and_loses_nothing) {
   const int n = 6000;
   fs::sequence_producer producer{t.in, "a-", 0, n, 2000};
   auto relay = start_relay(t, "alo-1", "at_least_once");
-  std::this_thread::sleep_for(1500ms);
-  relay->signal(SIGKILL);
-  ASSERT_TRUE(relay->wait(10s).has_value());
+  ASSERT_TRUE(relay.wait_until_committing(60s));
+  std::this_thread::sleep_for(500ms);
+  relay.proc->signal(SIGKILL);
+  ASSERT_TRUE(relay.proc->wait(10s).has_value());
   relay = start_relay(t, "alo-1", "at_least_once");
   ASSERT_TRUE(producer.join());
   auto seen = fs::read_committed_values(t.out, static_cast<size_t>(n), 3s, 120s);
   EXPECT_EQ(fs::check_exactly_once(seen, "a-", n).missing, 0);
-  relay->signal(SIGTERM);
-  EXPECT_EQ(relay->wait(30s), 0);
+  relay.proc->signal(SIGTERM);
+  EXPECT_EQ(relay.proc->wait(30s), 0);
 }

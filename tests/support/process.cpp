@@ -75,3 +75,34 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
 }
 
 } // namespace freshet::testing
+
+namespace freshet::testing {
+
+double scrape_metric(int port, const std::string& name) {
+  auto cmd = "curl -s --max-time 2 http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p)
+    return -1;
+  std::string text;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    text.append(buf, n);
+  if (pclose(p) != 0 || text.empty())
+    return -1;
+  double total = 0;
+  size_t pos = 0;
+  while ((pos = text.find(name, pos)) != std::string::npos) {
+    bool line_start = pos == 0 || text[pos - 1] == '\n';
+    auto after = pos + name.size();
+    if (line_start && after < text.size() && (text[after] == '{' || text[after] == ' ')) {
+      auto eol = text.find('\n', after);
+      auto line = text.substr(after, eol - after);
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    pos = after;
+  }
+  return total;
+}
+
+} // namespace freshet::testing

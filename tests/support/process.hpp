@@ -51,3 +51,11 @@ bool eventually(F&& condition, std::chrono::milliseconds timeout) {
 }
 
 } // namespace freshet::testing
+
+namespace freshet::testing {
+
+/// The value of a Prometheus counter or gauge (summed over label sets) scraped from
+/// http://127.0.0.1:<port>/metrics, or -1 when the endpoint does not answer.
+[[nodiscard]] double scrape_metric(int port, const std::string& name);
+
+} // namespace freshet::testing

@@ -14,12 +14,15 @@ class relay_app {
     d["relay.input"] = "relay.in";
     d["relay.output"] = "relay.out";
     d["relay.delivery"] = "exactly_once";
+    d["relay.mode"] = "pass";
     return d;
   }
 
   freshet::status wire_up(freshet::service::runtime& rt) {
     const auto& s = rt.settings();
     auto output = s.get("relay.output");
+    if (s.get("relay.mode") == "count")
+      return wire_counter(rt, output);
     auto mode = s.get("relay.delivery") == "at_least_once" ? freshet::stream::delivery_mode::at_least_once
                                                             : freshet::stream::delivery_mode::exactly_once;
     auto stage = freshet::service::wire_stage(
@@ -30,6 +33,30 @@ class relay_app {
         out.reserve(batch.size());
         for (const auto& r : batch)
           out.push_back(freshet::kafka::forward(r, output));
+        return out;
+      });
+    if (!stage)
+      return stage.err();
+    return {};
+  }
+
+ private:
+  /// Stateful mode: emits "<key>:<n>" for the n-th record of each key, n kept in the stage state.
+  static freshet::status wire_counter(freshet::service::runtime& rt, const std::string& output) {
+    auto stage = freshet::service::wire_stateful_stage(
+      rt, {"relay", {rt.settings().get("relay.input")}},
+      [output](const std::vector<freshet::kafka::consumed_record>& batch, freshet::stream::stage_state& state)
+        -> freshet::result<std::vector<freshet::kafka::outgoing_record>> {
+        std::vector<freshet::kafka::outgoing_record> out;
+        for (const auto& r : batch) {
+          freshet::kafka::topic_partition tp{r.topic, r.partition};
+          auto current = state.get(tp, r.key);
+          if (!current)
+            return current.err();
+          auto n = (current->has_value() ? std::stoll(**current) : 0) + 1;
+          state.put(tp, r.key, std::to_string(n));
+          out.push_back({output, -1, r.key, r.key + ":" + std::to_string(n), {}, r.timestamp_ms});
+        }
         return out;
       });
     if (!stage)

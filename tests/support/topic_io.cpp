@@ -29,8 +29,9 @@ std::vector<std::string> make_topics(const std::string& prefix, const std::vecto
   return names;
 }
 
-sequence_producer::sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second) {
-  thread_ = std::thread{[this, topic, prefix, from, to, per_second] {
+sequence_producer::sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second,
+                                     int keys) {
+  thread_ = std::thread{[this, topic, prefix, from, to, per_second, keys] {
     auto p = kafka::producer::create(kafka::producer_config(stack::bootstrap(), "test-sequence"));
     if (!p) {
       failed_ = to - from;
@@ -43,7 +44,8 @@ sequence_producer::sequence_producer(std::string topic, std::string prefix, int 
         while (mono_ns() < due)
           std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
-      kafka::outgoing_record rec{topic, -1, std::to_string(i), prefix + std::to_string(i), {}, 0};
+      auto key = keys > 0 ? "k" + std::to_string(i % keys) : std::to_string(i);
+      kafka::outgoing_record rec{topic, -1, key, prefix + std::to_string(i), {}, 0};
       while (true) {
         auto st = (*p)->produce(rec, [this](const kafka::delivery_report& r) { (r.ok ? acked_ : failed_)++; });
         if (st.ok())

@@ -13,11 +13,12 @@ namespace freshet::testing {
 [[nodiscard]] std::vector<std::string> make_topics(const std::string& prefix, const std::vector<std::string>& suffixes,
                                                    int partitions);
 
-/// Produces values "<prefix><i>" for i in [from, to) keyed by i, paced at `per_second` (0 = as fast
-/// as possible), on a background thread, with the services' idempotent producer settings.
+/// Produces values "<prefix><i>" for i in [from, to), paced at `per_second` (0 = as fast as
+/// possible), on a background thread, with the services' idempotent producer settings. Keyed by i,
+/// or by "k<i % keys>" when `keys` > 0.
 class sequence_producer {
  public:
-  sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second);
+  sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second, int keys = 0);
   ~sequence_producer();
   /// Waits until every value is acknowledged; false if any failed for good.
   bool join();

@@ -24,7 +24,7 @@ class at_least_once_cycle final : public cycle {
     if (batch->empty())
       return;
     auto bounds = bounds_of(*batch);
-    auto outputs = ctx_.process(*batch);
+    auto outputs = run_processor(ctx_, *batch);
     if (!outputs) {
       FRESHET_LOG(warn, ctx_.logger, "batch of {} failed, retrying: {}", batch->size(), outputs.err().describe());
       return rewind(bounds);

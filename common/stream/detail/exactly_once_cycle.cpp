@@ -35,10 +35,17 @@ class exactly_once_cycle final : public cycle {
       FRESHET_LOG(err, ctx_.logger, "consumer failed: {}", batch.err().describe());
       return pause(500);
     }
+    if (!pending_restore_.empty())
+      restore(*batch);
     if (!batch->empty() && !fatal_ && ready_)
       process(*batch);
     if (in_txn_ && due())
       commit();
+  }
+
+  void on_assign(const std::vector<kafka::topic_partition>& parts) override {
+    if (ctx_.state)
+      pending_restore_.insert(parts.begin(), parts.end());
   }
 
   void on_revoke(const std::vector<kafka::topic_partition>& parts, bool lost) override {
@@ -51,8 +58,11 @@ class exactly_once_cycle final : public cycle {
     for (const auto& tp : parts) {
       ctx_.revoked_in_poll.insert(tp);
       positions_.erase(tp);
+      pending_restore_.erase(tp);
       ctx_.probe->forget_partition(tp.topic, tp.partition);
     }
+    if (ctx_.state)
+      ctx_.state->drop(parts);
   }
 
   void shutdown() override {
@@ -101,7 +111,7 @@ class exactly_once_cycle final : public cycle {
       txn_records_ = 0;
       failures_ = std::make_shared<std::atomic<int>>(0);
     }
-    auto outputs = ctx_.process(batch);
+    auto outputs = run_processor(ctx_, batch);
     if (!outputs) {
       FRESHET_LOG(warn, ctx_.logger, "batch of {} failed, retrying: {}", batch.size(), outputs.err().describe());
       ctx_.probe->batch_retried();
@@ -138,7 +148,19 @@ class exactly_once_cycle final : public cycle {
         return;
     }
     in_txn_ = false;
+    if (ctx_.state) {
+      if (auto s = ctx_.state->committed(); !s.ok()) {
+        // The changelog has the truth; the cache must not diverge from it: rebuild it.
+        FRESHET_LOG(err, ctx_.logger, "local state write failed ({}); restoring from the changelog", s.err().describe());
+        auto assigned = ctx_.consumer->assignment();
+        pending_restore_.insert(assigned.begin(), assigned.end());
+      }
+    }
     ctx_.probe->committed(static_cast<double>(mono_ns() - started) / 1e9);
+    if (ctx_.state && mono_ns() - state_size_reported_ns_ > 5'000'000'000LL) {
+      ctx_.probe->state_size(ctx_.state->approximate_bytes());
+      state_size_reported_ns_ = mono_ns();
+    }
     for (const auto& o : offsets)
       if (auto hw = ctx_.consumer->high_watermark(o.tp); hw >= 0)
         ctx_.probe->lag(o.tp.topic, o.tp.partition, std::max<int64_t>(0, hw - o.next_offset));
@@ -162,6 +184,8 @@ class exactly_once_cycle final : public cycle {
 
   void abort(const std::string& reason) {
     ctx_.probe->aborted(reason);
+    if (ctx_.state)
+      ctx_.state->aborted();
     if (in_txn_) {
       auto r = ctx_.producer->abort_transaction(ctx_.cfg.transaction_timeout_ms);
       if (r.outcome == kafka::txn_outcome::fatal) {
@@ -173,6 +197,27 @@ class exactly_once_cycle final : public cycle {
     }
     in_txn_ = false;
     rewind();
+  }
+
+  /// Restores the state of newly assigned partitions before their records are processed. If the
+  /// changelog cannot be read, their records are put back (rewound) and tried again later.
+  void restore(std::vector<kafka::consumed_record>& batch) {
+    std::vector<kafka::topic_partition> parts{pending_restore_.begin(), pending_restore_.end()};
+    auto r = ctx_.state->restore(parts);
+    if (r) {
+      pending_restore_.clear();
+      ctx_.probe->state_restored(r->first, r->second);
+      return;
+    }
+    FRESHET_LOG(warn, ctx_.logger, "state restore failed ({}); will retry", r.err().describe());
+    std::set<kafka::topic_partition> waiting{parts.begin(), parts.end()};
+    for (const auto& [tp, range] : bounds_of(batch))
+      if (waiting.contains(tp))
+        (void) ctx_.consumer->seek({tp, range.first});
+    std::erase_if(batch, [&](const kafka::consumed_record& rec) {
+      return waiting.contains(kafka::topic_partition{rec.topic, rec.partition});
+    });
+    pause(500);
   }
 
   /// Moves every assigned partition back to the group's committed offset.
@@ -198,6 +243,8 @@ class exactly_once_cycle final : public cycle {
   /// anything else gets a fresh producer and a rewind.
   bool fail(const kafka::txn_result& r) {
     in_txn_ = false;
+    if (ctx_.state)
+      ctx_.state->aborted();
     ready_ = false;
     positions_.clear();
     if (ctx_.producer) {
@@ -225,6 +272,8 @@ class exactly_once_cycle final : public cycle {
   size_t txn_records_ = 0;
   std::shared_ptr<std::atomic<int>> failures_ = std::make_shared<std::atomic<int>>(0);
   std::map<kafka::topic_partition, int64_t> positions_;
+  std::set<kafka::topic_partition> pending_restore_;
+  int64_t state_size_reported_ns_ = 0;
 };
 
 } // namespace

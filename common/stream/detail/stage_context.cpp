@@ -4,6 +4,18 @@
 
 namespace freshet::stream::detail {
 
+result<std::vector<kafka::outgoing_record>> run_processor(stage_context& ctx,
+                                                          const std::vector<kafka::consumed_record>& batch) {
+  if (ctx.stateful) {
+    auto out = ctx.stateful(batch, *ctx.state);
+    if (out)
+      for (auto& rec : ctx.state->take_changelog())
+        out->push_back(std::move(rec));
+    return out;
+  }
+  return ctx.process(batch);
+}
+
 batch_bounds bounds_of(const std::vector<kafka::consumed_record>& batch) {
   batch_bounds parts;
   for (const auto& r : batch) {
@@ -31,7 +43,7 @@ bool enqueue_all(stage_context& ctx, std::vector<kafka::outgoing_record>& output
                  const std::shared_ptr<std::atomic<int>>& failures) {
   for (auto& rec : outputs) {
     while (true) {
-      auto s = ctx.producer->produce(std::move(rec), [failures](const kafka::delivery_report& r) {
+      auto s = ctx.producer->produce(rec, [failures](const kafka::delivery_report& r) {
         if (!r.ok)
           failures->fetch_add(1);
       });

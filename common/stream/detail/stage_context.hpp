@@ -10,6 +10,7 @@
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/stream/stage.hpp"
+#include "common/stream/detail/changelog_state.hpp"
 #include "common/stream/stage_probe.hpp"
 
 namespace freshet::stream::detail {
@@ -18,7 +19,9 @@ namespace freshet::stream::detail {
 /// (the consumer's rebalance callbacks run inside its `poll_batch`, on the same thread).
 struct stage_context {
   stage_config cfg;
-  batch_processor process;
+  batch_processor process;       ///< set for stateless stages
+  stateful_processor stateful;   ///< set for stateful stages, with `state`
+  std::unique_ptr<changelog_state> state;
   std::unique_ptr<kafka::consumer> consumer;
   std::unique_ptr<kafka::producer> producer;
   std::unique_ptr<stage_probe> probe;
@@ -36,12 +39,18 @@ class cycle {
   /// Before partitions go: finish (commit) what is open for them, or abort it when they are
   /// already `lost` to another member.
   virtual void on_revoke(const std::vector<kafka::topic_partition>& parts, bool lost) = 0;
+  /// After partitions arrive (their state, if any, is restored before their records are processed).
+  virtual void on_assign(const std::vector<kafka::topic_partition>&) {}
   /// On stop: commit what is open, or abort it.
   virtual void shutdown() = 0;
 };
 
 [[nodiscard]] std::unique_ptr<cycle> make_at_least_once_cycle(stage_context& ctx);
 [[nodiscard]] std::unique_ptr<cycle> make_exactly_once_cycle(stage_context& ctx);
+
+/// Runs whichever processor the stage has.
+[[nodiscard]] result<std::vector<kafka::outgoing_record>> run_processor(stage_context& ctx,
+                                                                        const std::vector<kafka::consumed_record>& batch);
 
 /// First offset and next offset per partition of a batch.
 using batch_bounds = std::map<kafka::topic_partition, std::pair<int64_t, int64_t>>;

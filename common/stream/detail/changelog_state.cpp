@@ -1,0 +1,171 @@
+#include "common/stream/detail/changelog_state.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "common/base/clock.hpp"
+#include "common/kafka/consumer.hpp"
+#include "common/log/logger.hpp"
+
+namespace freshet::stream::detail {
+
+namespace {
+
+constexpr char sep = '\x1f';
+
+/// The "<topic>\x1f<partition>\x1f" prefix of a store key ("" when malformed).
+std::string_view prefix_of(std::string_view store_key) {
+  auto a = store_key.find(sep);
+  auto b = a == std::string_view::npos ? a : store_key.find(sep, a + 1);
+  return b == std::string_view::npos ? std::string_view{} : store_key.substr(0, b + 1);
+}
+
+} // namespace
+
+changelog_state::changelog_state(std::unique_ptr<state::kv_store> store, std::string changelog_topic,
+                                 kafka::config_map restore_consumer, std::shared_ptr<spdlog::logger> logger)
+    : store_(std::move(store)),
+      changelog_topic_(std::move(changelog_topic)),
+      restore_consumer_(std::move(restore_consumer)),
+      logger_(std::move(logger)) {}
+
+std::string changelog_state::partition_prefix(const kafka::topic_partition& tp) {
+  return tp.topic + sep + std::to_string(tp.partition) + sep;
+}
+
+std::string changelog_state::store_key(const kafka::topic_partition& tp, std::string_view key) {
+  return partition_prefix(tp) + std::string{key};
+}
+
+result<std::optional<std::string>> changelog_state::get(const kafka::topic_partition& input, std::string_view key) {
+  auto k = store_key(input, key);
+  if (auto it = pending_.find(k); it != pending_.end())
+    return it->second;
+  return store_->get(k);
+}
+
+void changelog_state::put(const kafka::topic_partition& input, std::string_view key, std::string value) {
+  auto k = store_key(input, key);
+  changelog_.push_back({changelog_topic_, input.partition, k, value, {}, 0});
+  pending_[k] = std::move(value);
+}
+
+void changelog_state::erase(const kafka::topic_partition& input, std::string_view key) {
+  auto k = store_key(input, key);
+  changelog_.push_back({changelog_topic_, input.partition, k, "", {}, 0, /*tombstone=*/true});
+  pending_[k] = std::nullopt;
+}
+
+status changelog_state::scan(const kafka::topic_partition& input, std::string_view prefix,
+                             const std::function<bool(std::string_view, std::string_view)>& fn) {
+  auto p = partition_prefix(input);
+  return store_->scan(p + std::string{prefix}, [&](std::string_view k, std::string_view v) {
+    return fn(k.substr(p.size()), v);
+  });
+}
+
+std::vector<kafka::outgoing_record> changelog_state::take_changelog() {
+  return std::exchange(changelog_, {});
+}
+
+status changelog_state::committed() {
+  state::write_batch batch;
+  for (auto& [k, v] : pending_) {
+    if (v)
+      batch.put(k, std::move(*v));
+    else
+      batch.erase(k);
+  }
+  pending_.clear();
+  return store_->write(batch);
+}
+
+void changelog_state::aborted() {
+  pending_.clear();
+  changelog_.clear();
+}
+
+void changelog_state::drop(const std::vector<kafka::topic_partition>& parts) {
+  for (const auto& tp : parts) {
+    state::write_batch batch;
+    (void) store_->scan(partition_prefix(tp), [&](std::string_view k, std::string_view) {
+      batch.erase(std::string{k});
+      return true;
+    });
+    if (auto s = store_->write(batch); !s.ok())
+      FRESHET_LOG(warn, logger_, "dropping state of {}[{}]: {}", tp.topic, tp.partition, s.err().describe());
+  }
+}
+
+result<std::pair<size_t, double>> changelog_state::restore(const std::vector<kafka::topic_partition>& parts) {
+  if (parts.empty())
+    return std::pair<size_t, double>{0, 0.0};
+  auto started = mono_ns();
+  drop(parts);
+  auto c = kafka::consumer::create(restore_consumer_);
+  if (!c)
+    return c.err();
+  // One changelog partition per input partition number (several inputs may share one).
+  std::set<int32_t> wanted;
+  for (const auto& tp : parts)
+    wanted.insert(tp.partition);
+  std::vector<RdKafka::TopicPartition*> assign;
+  std::map<int32_t, int64_t> end;
+  for (int32_t p : wanted) {
+    int64_t low = 0, high = 0;
+    auto code = (*c)->handle().query_watermark_offsets(changelog_topic_, p, &low, &high, 10000);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      RdKafka::TopicPartition::destroy(assign);
+      return make_error(error_domain::kafka, code, "changelog " + changelog_topic_ + " watermarks: " + RdKafka::err2str(code), true);
+    }
+    if (high > low) {
+      end[p] = high;
+      assign.push_back(RdKafka::TopicPartition::create(changelog_topic_, p, RdKafka::Topic::OFFSET_BEGINNING));
+    }
+  }
+  size_t restored = 0;
+  if (!assign.empty()) {
+    (*c)->handle().assign(assign);
+    RdKafka::TopicPartition::destroy(assign);
+    std::set<std::string> inputs;
+    for (const auto& tp : parts)
+      inputs.insert(partition_prefix(tp));
+    auto deadline = mono_ns() + 300LL * 1000000000;
+    while (!end.empty() && mono_ns() < deadline) {
+      auto batch = (*c)->poll_batch(10000, 200);
+      if (!batch)
+        return batch.err();
+      state::write_batch wb;
+      for (const auto& r : *batch) {
+        // Only this instance's new partitions: a changelog partition may also hold other inputs'.
+        if (inputs.contains(std::string{prefix_of(r.key)})) {
+          if (r.tombstone)
+            wb.erase(r.key);
+          else
+            wb.put(r.key, r.value);
+          ++restored;
+        }
+        if (auto it = end.find(r.partition); it != end.end() && r.offset + 1 >= it->second)
+          end.erase(it);
+      }
+      FRESHET_TRY(store_->write(wb));
+      // With read_committed, aborted records and markers are skipped: the position, not the last
+      // record's offset, tells whether the end was reached.
+      for (auto it = end.begin(); it != end.end();) {
+        std::vector<RdKafka::TopicPartition*> pos{RdKafka::TopicPartition::create(changelog_topic_, it->first)};
+        (*c)->handle().position(pos);
+        bool done = pos[0]->offset() >= it->second;
+        RdKafka::TopicPartition::destroy(pos);
+        it = done ? end.erase(it) : std::next(it);
+      }
+    }
+    if (!end.empty())
+      return make_error(error_domain::kafka, 1, "changelog restore did not reach the end in time", true);
+  }
+  (*c)->close();
+  double seconds = static_cast<double>(mono_ns() - started) / 1e9;
+  FRESHET_LOG(info, logger_, "restored {} state entries for {} partition(s) in {:.3f} s", restored, parts.size(),
+              seconds);
+  return std::pair<size_t, double>{restored, seconds};
+}
+
+} // namespace freshet::stream::detail

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "common/kafka/client_config.hpp"
+#include "common/state/kv_store.hpp"
+#include "common/stream/stage_state.hpp"
+
+namespace freshet::stream::detail {
+
+/// `stage_state` over a local `kv_store` (cache) and a compacted changelog topic (truth).
+///
+/// Store keys are "<topic>\x1f<partition>\x1f<key>"; changelog records carry that same key,
+/// the value (a null value is a deletion) and go to the changelog partition equal to the input
+/// partition. On assignment a partition's cached entries are dropped and rebuilt from its changelog
+/// partition (read_committed, from the beginning to the end offset seen at restore time).
+class changelog_state final : public stage_state {
+ public:
+  changelog_state(std::unique_ptr<state::kv_store> store, std::string changelog_topic, kafka::config_map restore_consumer,
+                  std::shared_ptr<spdlog::logger> logger);
+
+  result<std::optional<std::string>> get(const kafka::topic_partition& input, std::string_view key) override;
+  void put(const kafka::topic_partition& input, std::string_view key, std::string value) override;
+  void erase(const kafka::topic_partition& input, std::string_view key) override;
+  status scan(const kafka::topic_partition& input, std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) override;
+
+  /// Rebuilds the state of newly assigned partitions. Returns records restored and seconds taken.
+  [[nodiscard]] result<std::pair<size_t, double>> restore(const std::vector<kafka::topic_partition>& parts);
+  /// Forgets revoked partitions' cached entries.
+  void drop(const std::vector<kafka::topic_partition>& parts);
+
+  /// The changelog records written since the last call, for the current transaction.
+  [[nodiscard]] std::vector<kafka::outgoing_record> take_changelog();
+  /// The transaction committed: apply its writes to the store.
+  [[nodiscard]] status committed();
+  /// The transaction aborted: forget its writes.
+  void aborted();
+
+  [[nodiscard]] uint64_t approximate_bytes() { return store_->approximate_bytes(); }
+
+ private:
+  static std::string store_key(const kafka::topic_partition& tp, std::string_view key);
+  static std::string partition_prefix(const kafka::topic_partition& tp);
+
+  std::unique_ptr<state::kv_store> store_;
+  std::string changelog_topic_;
+  kafka::config_map restore_consumer_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+  std::vector<kafka::outgoing_record> changelog_;
+};
+
+} // namespace freshet::stream::detail
