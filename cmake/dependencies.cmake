@@ -32,3 +32,12 @@ if(NOT TARGET civetweb::civetweb)
 endif()
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+
+# Parquet page codecs (common/parquet): Debian ships CMake configs for zstd and Snappy; zlib (GZIP) comes
+# with CMake's own FindZLIB.
+find_package(zstd CONFIG REQUIRED)
+find_package(Snappy CONFIG REQUIRED)
+find_package(ZLIB REQUIRED)
+
+# The schema registry client (common/schema) speaks HTTP through libcurl (Debian: libcurl4-openssl-dev).
+find_package(CURL REQUIRED)

@@ -12,6 +12,7 @@ const char* to_string(error_domain d) {
     case error_domain::io: return "io";
     case error_domain::decode: return "decode";
     case error_domain::internal: return "internal";
+    case error_domain::parquet: return "parquet";
   }
   return "unknown";
 }

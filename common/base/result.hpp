@@ -7,7 +7,7 @@
 namespace freshet {
 
 /// Where an error came from; each domain documents its codes next to the adapter that makes them.
-enum class error_domain { config, kafka, redis, http, grpc, io, decode, internal };
+enum class error_domain { config, kafka, redis, http, grpc, io, decode, internal, parquet };
 
 [[nodiscard]] const char* to_string(error_domain d);
 

@@ -1,0 +1,188 @@
+#include "common/parquet/column_writer.hpp"
+
+#include <cstring>
+
+#include "common/parquet/codec.hpp"
+#include "common/parquet/plain.hpp"
+#include "common/parquet/rle.hpp"
+
+namespace freshet::parquet {
+namespace {
+
+void put_levels(const std::vector<uint32_t>& levels, int16_t max_level, std::string& out) {
+  if (max_level == 0)
+    return;
+  const size_t at = out.size();
+  put_le<uint32_t>(0, out);
+  rle_encode(levels, bit_width_for(static_cast<uint64_t>(max_level)), out);
+  const auto len = static_cast<uint32_t>(out.size() - at - 4);
+  std::memcpy(out.data() + at, &len, 4);
+}
+
+} // namespace
+
+column_writer::column_writer(const column_descriptor& column, const writer_options& options)
+    : col_(column), opts_(options), dict_(column.physical), stats_(column) {
+  reset_chunk();
+}
+
+void column_writer::reset_chunk() {
+  dict_mode_ = opts_.dictionary && col_.physical != physical_type::boolean;
+  dict_.clear();
+  pages_.clear();
+  pages_uncompressed_ = 0;
+  num_values_ = 0;
+  dict_pages_ = plain_pages_ = 0;
+  stats_.reset();
+}
+
+size_t column_writer::page_bytes_estimate() const { return staged_.size() + bools_.size() / 8 + (def_.size() + rep_.size()) / 4; }
+
+size_t column_writer::buffered_bytes() const { return pages_.size() + dict_.plain().size() + page_bytes_estimate(); }
+
+void column_writer::add(int16_t rep, int16_t def, const value* v) {
+  if (rep == 0 && !def_.empty() && (page_bytes_estimate() >= opts_.data_page_size || def_.size() >= opts_.data_page_max_values)) {
+    if (auto s = finish_page(); !s.ok() && !failed_) {
+      failed_ = true;
+      failure_ = s.err();
+    }
+  }
+  rep_.push_back(static_cast<uint32_t>(rep));
+  def_.push_back(static_cast<uint32_t>(def));
+  ++num_values_;
+  if (!v) {
+    stats_.add_null();
+    return;
+  }
+  stats_.add(*v);
+  if (col_.physical == physical_type::boolean)
+    bools_.push_back(v->as_bool() ? 1 : 0);
+  else
+    plain_append(col_.physical, *v, staged_);
+}
+
+void column_writer::append_page(page_type type, const std::string& body, encoding value_encoding, int32_t num_values) {
+  scratch_.clear();
+  if (auto s = compress(opts_.codec, body, scratch_, opts_.compression_level); !s.ok()) {
+    if (!failed_) {
+      failed_ = true;
+      failure_ = s.err();
+    }
+    return;
+  }
+  page_header h;
+  h.type = type;
+  h.uncompressed_page_size = static_cast<int32_t>(body.size());
+  h.compressed_page_size = static_cast<int32_t>(scratch_.size());
+  if (type == page_type::dictionary_page) {
+    h.dictionary = dictionary_page_header{num_values, encoding::plain, std::nullopt};
+  } else {
+    h.data = data_page_header{num_values, value_encoding, encoding::rle, encoding::rle, std::nullopt};
+  }
+  const size_t at = pages_.size();
+  serialize(h, pages_);
+  pages_uncompressed_ += static_cast<int64_t>(pages_.size() - at + body.size());
+  pages_.append(scratch_);
+}
+
+void column_writer::dictionary_encode() {
+  indices_.clear();
+  const char* p = staged_.data();
+  const char* end = p + staged_.size();
+  if (col_.physical == physical_type::byte_array) {
+    while (p < end) {
+      uint32_t n = 0;
+      std::memcpy(&n, p, 4);
+      indices_.push_back(dict_.insert_bytes(std::string_view(p + 4, n)));
+      p += 4 + n;
+    }
+    return;
+  }
+  const size_t width = col_.physical == physical_type::int64 || col_.physical == physical_type::double_ ? 8 : 4;
+  for (; p < end; p += width) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, p, width);
+    indices_.push_back(dict_.insert_fixed(bits));
+  }
+}
+
+status column_writer::finish_page() {
+  if (def_.empty())
+    return {};
+  std::string body;
+  put_levels(rep_, col_.max_rep, body);
+  put_levels(def_, col_.max_def, body);
+  encoding enc = encoding::plain;
+  if (col_.physical == physical_type::boolean) {
+    bit_pack(bools_, 1, body);
+  } else if (dict_mode_ && !staged_.empty()) {
+    enc = encoding::rle_dictionary;
+    dictionary_encode();
+    const int width = bit_width_for(dict_.size() - 1);
+    body.push_back(static_cast<char>(width));
+    rle_encode(indices_, width, body);
+    ++dict_pages_;
+    // Past its limit the dictionary stops growing: the chunk's later pages are PLAIN.
+    if (dict_.plain().size() > opts_.dictionary_page_limit)
+      dict_mode_ = false;
+  } else {
+    body.append(staged_);
+  }
+  if (enc == encoding::plain)
+    ++plain_pages_;
+  append_page(page_type::data_page, body, enc, static_cast<int32_t>(def_.size()));
+  rep_.clear();
+  def_.clear();
+  bools_.clear();
+  staged_.clear();
+  if (failed_)
+    return failure_;
+  return {};
+}
+
+result<column_chunk> column_writer::flush(output& out) {
+  FRESHET_TRY(finish_page());
+  if (failed_)
+    return failure_;
+  column_meta_data m;
+  m.type = col_.physical;
+  m.path_in_schema = col_.path;
+  m.codec = opts_.codec;
+  m.num_values = num_values_;
+  const int64_t start = static_cast<int64_t>(out.position());
+  int64_t uncompressed = pages_uncompressed_;
+  int64_t compressed = static_cast<int64_t>(pages_.size());
+  if (dict_pages_ > 0) {
+    const std::string data_pages = std::move(pages_);
+    pages_.clear();
+    const int64_t before = pages_uncompressed_;
+    append_page(page_type::dictionary_page, dict_.plain(), encoding::plain, static_cast<int32_t>(dict_.size()));
+    if (failed_)
+      return failure_;
+    uncompressed += pages_uncompressed_ - before;
+    compressed += static_cast<int64_t>(pages_.size());
+    m.dictionary_page_offset = start;
+    FRESHET_TRY(out.write(pages_));
+    m.data_page_offset = static_cast<int64_t>(out.position());
+    FRESHET_TRY(out.write(data_pages));
+    m.encodings = {encoding::plain, encoding::rle, encoding::rle_dictionary};
+    m.encoding_stats.push_back({page_type::dictionary_page, encoding::plain, 1});
+    m.encoding_stats.push_back({page_type::data_page, encoding::rle_dictionary, dict_pages_});
+  } else {
+    m.data_page_offset = start;
+    FRESHET_TRY(out.write(pages_));
+    m.encodings = {encoding::plain, encoding::rle};
+  }
+  if (plain_pages_ > 0)
+    m.encoding_stats.push_back({page_type::data_page, encoding::plain, plain_pages_});
+  m.total_uncompressed_size = uncompressed;
+  m.total_compressed_size = compressed;
+  m.stats = stats_.finish(opts_.statistics_max_value_size);
+  column_chunk c;
+  c.file_offset = 0;
+  c.meta_data = std::move(m);
+  reset_chunk();
+  return c;
+}
+
+} // namespace freshet::parquet

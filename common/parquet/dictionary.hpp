@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/parquet/metadata.hpp"
+
+namespace freshet::parquet {
+
+/// The distinct values of one column chunk, in first-seen order, and their PLAIN encoding (the
+/// dictionary page body). Values are keyed by their PLAIN bytes, so -0.0, 0.0 and each NaN payload
+/// keep their identity. An open-addressing table: inserting allocates nothing per value. The column
+/// writer feeds it a page's values at a time so the table stays in cache (row by row, twenty
+/// columns' tables would evict each other on every row).
+class dictionary {
+ public:
+  explicit dictionary(physical_type type) : type_(type) {}
+
+  /// The index of a fixed-width value given by its PLAIN bytes (4 or 8, little-endian), adding it if new.
+  uint32_t insert_fixed(uint64_t bits);
+  /// The index of a byte array, adding it if new.
+  uint32_t insert_bytes(std::string_view bytes);
+  [[nodiscard]] uint32_t size() const { return count_; }
+  [[nodiscard]] const std::string& plain() const { return plain_; }
+  void clear();
+
+ private:
+  /// Fixed-width values keep their bits in the slot, byte arrays their hash: a lookup touches one
+  /// cache line unless the hashes collide.
+  struct slot {
+    uint64_t key = 0;
+    uint32_t index = 0; ///< entry + 1; 0 = empty
+  };
+  void grow();
+
+  physical_type type_;
+  uint32_t count_ = 0;
+  std::string plain_;             // the dictionary page body
+  std::vector<uint32_t> offsets_; // byte arrays: where entry i's bytes start in plain_
+  std::vector<slot> slots_;       // open addressing, linear probing, power-of-two size
+};
+
+} // namespace freshet::parquet
