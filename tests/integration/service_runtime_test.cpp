@@ -17,6 +17,8 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <gtest/gtest.h>
 
+#include "common/config/pipeline_spec.hpp"
+#include "common/kafka/admin.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/stack.hpp"
@@ -180,9 +182,14 @@ TEST_F(service_runtime_test, a_service_with_running_actors_still_exits_when_its_
   ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ASSERT_EQ(::listen(holder, 4), 0);
   std::filesystem::create_directories(dir);
+  // The gate wires a stateful stage (the example spec dedupes event ids), which needs its topics.
+  auto spec = freshet::config::load_pipeline_spec(spec_path);
+  ASSERT_TRUE(spec.ok());
+  ASSERT_TRUE(freshet::kafka::create_topics(fs::stack::bootstrap(), spec->topics).ok());
   fs::child_process proc{fs::binary_path("freshet-quality-gate"),
                          {"--pipeline.spec=" + spec_path, "--kafka.bootstrap=" + fs::stack::bootstrap(),
-                          "--grpc.listen=127.0.0.1:" + std::to_string(grpc_port), "--metrics.listen=127.0.0.1:0"},
+                          "--grpc.listen=127.0.0.1:" + std::to_string(grpc_port), "--metrics.listen=127.0.0.1:0",
+                          "--state.dir=" + dir + "/state"},
                          dir + "/quality-gate.log"};
   auto code = proc.wait(60s);
   ::close(holder);
