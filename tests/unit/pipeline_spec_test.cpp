@@ -53,7 +53,7 @@ TEST(pipeline_spec, the_clickstream_example_loads) {
   ASSERT_TRUE(spec.ok()) << spec.err().describe();
   EXPECT_EQ(spec->name, "clickstream");
   EXPECT_EQ(std::filesystem::path{spec->base_dir}, std::filesystem::canonical(example_dir));
-  EXPECT_EQ(spec->topics.size(), 9u);
+  EXPECT_EQ(spec->topics.size(), 11u);
   for (const char* role : required_topic_roles)
     EXPECT_NE(spec->topic(role), nullptr) << role;
   EXPECT_EQ(spec->topic_name("raw"), "events.raw");
