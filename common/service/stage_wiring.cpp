@@ -35,6 +35,8 @@ stream::stage_config base_config(runtime& rt, stage_wiring& wiring) {
   cfg.transactional_id = group + "-" + rt.instance_id();
   cfg.commit_interval_ms = static_cast<int>(s.get_int("stage.commit_interval_ms"));
   cfg.max_batch = static_cast<size_t>(s.get_int("stage.max_batch"));
+  cfg.on_committed = std::move(wiring.on_committed);
+  cfg.tick_interval_ms = wiring.tick_interval_ms;
   cfg.on_fatal = [&rt](const std::string& why) {
     FRESHET_LOG(critical, log::get(rt.name()), "stage cannot continue: {}", why);
     rt.request_stop();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct stage_wiring {
   std::vector<std::string> inputs;  ///< topic names
   bool produces = true;             ///< false for stages whose output leaves Kafka (e.g. to Redis)
   stream::delivery_mode delivery = stream::delivery_mode::exactly_once;
+  /// Passed on to `stream::stage_config` (exactly-once stages): see there.
+  std::function<void(std::vector<kafka::outgoing_record>& committed)> on_committed = {};
+  int tick_interval_ms = 0;
 };
 
 /// Spawns the service's stage with the platform's Kafka settings: consumer group `kafka.group`,

@@ -69,6 +69,14 @@ struct stage_config {
   /// Called once when the stage cannot go on (its producer was fenced by a newer instance with
   /// the same transactional id): the owner should stop the process.
   std::function<void(const std::string& why)> on_fatal;
+  /// exactly_once: called on the stage actor after each successful commit with the outputs of the
+  /// transaction just committed (changelog records left out), for side effects that may only see
+  /// committed results (e.g. a serving store). Not called for aborted transactions.
+  std::function<void(std::vector<kafka::outgoing_record>& committed)> on_committed;
+  /// exactly_once: when > 0, the processor is also called with an empty batch once a poll returned
+  /// nothing and this long passed since it last ran, for processors that act on processing time
+  /// (timers, idle inputs). A transaction opens only if that call returns outputs.
+  int tick_interval_ms = 0;
 };
 
 /// Spawns the stage; see `delivery_mode` for what a commit means.

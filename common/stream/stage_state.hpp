@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/base/result.hpp"
 #include "common/kafka/record.hpp"
@@ -27,6 +29,19 @@ class stage_state {
   /// Visits the committed entries of one partition whose key starts with `prefix`.
   [[nodiscard]] virtual status scan(const kafka::topic_partition& input, std::string_view prefix,
                                     const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+
+  /// For processors that keep state decoded in memory (e.g. window operators) next to the store:
+  /// 0 when this instance does not hold `input`'s state (never assigned, or revoked); otherwise a
+  /// number that changes whenever `input`'s committed state was reloaded (assignment, restore) or a
+  /// transaction's writes were discarded (abort). Anything built from `get`/`scan` under another
+  /// number must be rebuilt before it is used again, since the input has been rewound with it.
+  [[nodiscard]] virtual uint64_t generation(const kafka::topic_partition& input) const {
+    (void) input;
+    return 1;
+  }
+  /// The partitions whose state this instance holds now (assigned and restored), so that a
+  /// processor can act on partitions that deliver no records (timers, pending work after a restart).
+  [[nodiscard]] virtual std::vector<kafka::topic_partition> held() const { return {}; }
 };
 
 } // namespace freshet::stream

@@ -63,6 +63,19 @@ status changelog_state::scan(const kafka::topic_partition& input, std::string_vi
   });
 }
 
+uint64_t changelog_state::generation(const kafka::topic_partition& input) const {
+  auto it = held_.find(input);
+  return it == held_.end() ? 0 : std::max(it->second, aborted_at_);
+}
+
+std::vector<kafka::topic_partition> changelog_state::held() const {
+  std::vector<kafka::topic_partition> out;
+  out.reserve(held_.size());
+  for (const auto& [tp, gen] : held_)
+    out.push_back(tp);
+  return out;
+}
+
 std::vector<kafka::outgoing_record> changelog_state::take_changelog() {
   return std::exchange(changelog_, {});
 }
@@ -82,10 +95,12 @@ status changelog_state::committed() {
 void changelog_state::aborted() {
   pending_.clear();
   changelog_.clear();
+  aborted_at_ = ++next_generation_;
 }
 
 void changelog_state::drop(const std::vector<kafka::topic_partition>& parts) {
   for (const auto& tp : parts) {
+    held_.erase(tp);
     state::write_batch batch;
     (void) store_->scan(partition_prefix(tp), [&](std::string_view k, std::string_view) {
       batch.erase(std::string{k});
@@ -162,6 +177,8 @@ result<std::pair<size_t, double>> changelog_state::restore(const std::vector<kaf
       return make_error(error_domain::kafka, 1, "changelog restore did not reach the end in time", true);
   }
   (*c)->close();
+  for (const auto& tp : parts)
+    held_[tp] = ++next_generation_;
   double seconds = static_cast<double>(mono_ns() - started) / 1e9;
   FRESHET_LOG(info, logger_, "restored {} state entries for {} partition(s) in {:.3f} s", restored, parts.size(),
               seconds);

@@ -31,6 +31,8 @@ class changelog_state final : public stage_state {
   void erase(const kafka::topic_partition& input, std::string_view key) override;
   status scan(const kafka::topic_partition& input, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) override;
+  uint64_t generation(const kafka::topic_partition& input) const override;
+  std::vector<kafka::topic_partition> held() const override;
 
   /// Rebuilds the state of newly assigned partitions. Returns records restored and seconds taken.
   [[nodiscard]] result<std::pair<size_t, double>> restore(const std::vector<kafka::topic_partition>& parts);
@@ -56,6 +58,10 @@ class changelog_state final : public stage_state {
   std::shared_ptr<spdlog::logger> logger_;
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
   std::vector<kafka::outgoing_record> changelog_;
+  /// Partitions whose state this instance holds, each with the generation it was (re)loaded at.
+  std::map<kafka::topic_partition, uint64_t> held_;
+  uint64_t next_generation_ = 1;
+  uint64_t aborted_at_ = 0; ///< the generation of the last discarded transaction
 };
 
 } // namespace freshet::stream::detail

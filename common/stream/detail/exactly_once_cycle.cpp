@@ -1,5 +1,6 @@
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -39,6 +40,8 @@ class exactly_once_cycle final : public cycle {
       restore(*batch);
     if (!batch->empty() && !fatal_ && ready_)
       process(*batch);
+    else if (batch->empty() && !fatal_ && ready_ && tick_due())
+      tick();
     if (in_txn_ && due())
       commit();
   }
@@ -73,6 +76,11 @@ class exactly_once_cycle final : public cycle {
  private:
   static void pause(int ms) { std::this_thread::sleep_for(milliseconds(ms)); }
 
+  bool tick_due() const {
+    return ctx_.cfg.tick_interval_ms > 0 &&
+           mono_ns() - last_run_ns_ >= static_cast<int64_t>(ctx_.cfg.tick_interval_ms) * 1000000;
+  }
+
   bool due() const {
     return txn_records_ >= ctx_.cfg.max_batch ||
            mono_ns() - txn_started_ns_ >= static_cast<int64_t>(ctx_.cfg.commit_interval_ms) * 1000000;
@@ -99,18 +107,63 @@ class exactly_once_cycle final : public cycle {
     return true;
   }
 
-  void process(std::vector<kafka::consumed_record>& batch) {
-    if (!in_txn_) {
-      auto r = ctx_.producer->begin_transaction();
-      if (!r.ok()) {
-        FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
-        return r.outcome == kafka::txn_outcome::fatal ? void(fail(r)) : rewind();
-      }
-      in_txn_ = true;
-      txn_started_ns_ = mono_ns();
-      txn_records_ = 0;
-      failures_ = std::make_shared<std::atomic<int>>(0);
+  /// Opens a transaction unless one is open; false (after handling the error) when it cannot.
+  bool begin() {
+    if (in_txn_)
+      return true;
+    auto r = ctx_.producer->begin_transaction();
+    if (!r.ok()) {
+      FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
+      r.outcome == kafka::txn_outcome::fatal ? void(fail(r)) : rewind();
+      return false;
     }
+    in_txn_ = true;
+    txn_started_ns_ = mono_ns();
+    txn_records_ = 0;
+    failures_ = std::make_shared<std::atomic<int>>(0);
+    return true;
+  }
+
+  /// Hands what was produced to `on_committed` once the transaction commits.
+  void keep_for_commit_hook(std::vector<kafka::outgoing_record>& outputs) {
+    if (!ctx_.cfg.on_committed)
+      return;
+    for (auto& rec : outputs)
+      if (rec.topic != ctx_.cfg.changelog_topic)
+        txn_outputs_.push_back(std::move(rec));
+  }
+
+  /// The processor with an empty batch (processing time passed); a transaction only for outputs.
+  void tick() {
+    last_run_ns_ = mono_ns();
+    const std::vector<kafka::consumed_record> none;
+    auto outputs = run_processor(ctx_, none);
+    if (!outputs) {
+      FRESHET_LOG(warn, ctx_.logger, "tick failed: {}", outputs.err().describe());
+      if (in_txn_)
+        return abort("processor");
+      if (ctx_.state)
+        ctx_.state->aborted();
+      return;
+    }
+    if (outputs->empty())
+      return;
+    if (!begin()) {
+      if (ctx_.state)
+        ctx_.state->aborted();
+      return;
+    }
+    size_t produced = outputs->size();
+    if (!enqueue_all(ctx_, *outputs, failures_))
+      return abort("produce");
+    keep_for_commit_hook(*outputs);
+    ctx_.probe->batch_processed(0, produced);
+  }
+
+  void process(std::vector<kafka::consumed_record>& batch) {
+    last_run_ns_ = mono_ns();
+    if (!begin())
+      return;
     auto outputs = run_processor(ctx_, batch);
     if (!outputs) {
       FRESHET_LOG(warn, ctx_.logger, "batch of {} failed, retrying: {}", batch.size(), outputs.err().describe());
@@ -120,6 +173,7 @@ class exactly_once_cycle final : public cycle {
     size_t produced = outputs->size();
     if (!enqueue_all(ctx_, *outputs, failures_))
       return abort("produce");
+    keep_for_commit_hook(*outputs);
     for (const auto& [tp, range] : bounds_of(batch))
       positions_[tp] = range.second;
     txn_records_ += batch.size();
@@ -157,6 +211,10 @@ class exactly_once_cycle final : public cycle {
       }
     }
     ctx_.probe->committed(static_cast<double>(mono_ns() - started) / 1e9);
+    if (ctx_.cfg.on_committed) {
+      auto committed = std::exchange(txn_outputs_, {});
+      ctx_.cfg.on_committed(committed);
+    }
     if (ctx_.state && mono_ns() - state_size_reported_ns_ > 5'000'000'000LL) {
       ctx_.probe->state_size(ctx_.state->approximate_bytes());
       state_size_reported_ns_ = mono_ns();
@@ -184,6 +242,7 @@ class exactly_once_cycle final : public cycle {
 
   void abort(const std::string& reason) {
     ctx_.probe->aborted(reason);
+    txn_outputs_.clear();
     if (ctx_.state)
       ctx_.state->aborted();
     if (in_txn_) {
@@ -243,6 +302,7 @@ class exactly_once_cycle final : public cycle {
   /// anything else gets a fresh producer and a rewind.
   bool fail(const kafka::txn_result& r) {
     in_txn_ = false;
+    txn_outputs_.clear();
     if (ctx_.state)
       ctx_.state->aborted();
     ready_ = false;
@@ -274,6 +334,8 @@ class exactly_once_cycle final : public cycle {
   std::map<kafka::topic_partition, int64_t> positions_;
   std::set<kafka::topic_partition> pending_restore_;
   int64_t state_size_reported_ns_ = 0;
+  int64_t last_run_ns_ = 0;                        ///< when the processor last ran (ticks)
+  std::vector<kafka::outgoing_record> txn_outputs_; ///< for `on_committed`, when set
 };
 
 } // namespace
