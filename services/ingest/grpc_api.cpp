@@ -1,33 +1,37 @@
 #include "services/ingest/grpc_api.hpp"
 
+#include <algorithm>
 #include <mutex>
+
+#include "services/ingest/reasons.hpp"
 
 namespace freshet::ingest {
 
-std::vector<incoming_event> to_incoming(const v1::PublishRequest& req) {
+std::vector<incoming_event> take_events(v1::PublishRequest& req) {
   std::vector<incoming_event> events;
   events.reserve(static_cast<size_t>(req.events_size()));
-  for (const auto& e : req.events())
-    events.push_back({e.event_id(), e.payload(),
+  for (auto& e : *req.mutable_events())
+    events.push_back({std::move(*e.mutable_event_id()), std::move(*e.mutable_payload()),
                       e.format() == v1::PAYLOAD_FORMAT_UNSPECIFIED ? v1::PAYLOAD_FORMAT_JSON : e.format()});
   return events;
 }
 
 namespace {
 
-grpc::Status check_batch(const v1::PublishRequest& req) {
-  if (req.events_size() == 0)
-    return {grpc::StatusCode::INVALID_ARGUMENT, "empty batch: send at least one event"};
-  if (req.events_size() > max_batch_events)
-    return {grpc::StatusCode::INVALID_ARGUMENT, "batch of " + std::to_string(req.events_size()) +
-                                                  " events; the limit is " + std::to_string(max_batch_events)};
-  return grpc::Status::OK;
+grpc::Status to_status(const refusal& r) {
+  switch (r.what) {
+    case refusal::kind::overloaded: return {grpc::StatusCode::RESOURCE_EXHAUSTED, r.message};
+    case refusal::kind::kafka_down: return {grpc::StatusCode::UNAVAILABLE, r.message};
+    default: return {grpc::StatusCode::INVALID_ARGUMENT, r.message};
+  }
 }
 
-/// Collects every batch of a client stream; finishes once the client is done and every batch is resolved.
+/// Reads the client's batches one at a time; finishes once the client is done and every batch
+/// is resolved, with every event's result in order.
 class stream_reactor final : public grpc::ServerReadReactor<v1::PublishRequest> {
  public:
-  stream_reactor(const submit_fn& submit, v1::PublishResponse* resp) : submit_(submit), resp_(resp) {
+  stream_reactor(dispatcher& d, std::size_t max_events, v1::PublishResponse* resp)
+      : dispatcher_(d), max_events_(max_events), resp_(resp) {
     StartRead(&req_);
   }
 
@@ -38,44 +42,67 @@ class stream_reactor final : public grpc::ServerReadReactor<v1::PublishRequest> 
       maybe_finish();
       return;
     }
-    if (auto st = check_batch(req_); !st.ok()) {
-      std::lock_guard guard{mtx_};
-      failure_ = st;
-    } else {
-      std::lock_guard guard{mtx_};
+    auto events = take_events(req_);
+    auto bytes = dispatcher::payload_bytes(events);
+    std::string stream = req_.stream();
+    if (!events.empty()) {
+      auto refused = dispatcher_.check(events.size(), bytes);
+      std::unique_lock guard{mtx_};
       auto base = next_index_;
-      next_index_ += static_cast<uint32_t>(req_.events_size());
-      ++outstanding_;
-      auto job = std::make_shared<publish_job>(req_.stream(), to_incoming(req_), [this, base](v1::PublishResponse r) {
-        std::lock_guard inner{mtx_};
-        for (auto& res : *r.mutable_results()) {
-          res.set_index(res.index() + base);
-          *resp_->add_results() = std::move(res);
+      next_index_ += static_cast<uint32_t>(events.size());
+      if (!refused && next_index_ > max_events_) {
+        refused.reason = reasons::batch_too_large;
+        refused.message = "this stream has carried " + std::to_string(max_events_) +
+                          " events, its limit: finish it and open another";
+      }
+      if (refused.reason.empty()) {
+        ++outstanding_;
+        guard.unlock();
+        auto job = std::make_shared<publish_job>(std::move(stream), std::move(events),
+                                                 [this, base](v1::PublishResponse r) { merge(base, std::move(r)); });
+        dispatcher_.submit_anyway(std::move(job), bytes);
+      } else {
+        for (size_t i = 0; i < events.size(); ++i) {
+          auto* res = resp_->add_results();
+          res->set_index(base + static_cast<uint32_t>(i));
+          res->set_event_id(events[i].event_id);
+          res->set_status(v1::EVENT_STATUS_RETRY);
+          res->set_reason_code(refused.reason);
+          res->set_message(refused.message);
         }
-        resp_->set_accepted(resp_->accepted() + r.accepted());
-        resp_->set_rejected(resp_->rejected() + r.rejected());
-        --outstanding_;
-        maybe_finish();
-      });
-      // Submitting under the lock is safe: completion happens on another thread and takes the lock later.
-      submit_(std::move(job));
+        dispatcher_.probe().retry(stream, refused.reason, events.size());
+      }
     }
-    StartRead(&req_);
+    // Backpressure: read on only when ingest has room; the client's writes then block on HTTP/2 flow control.
+    dispatcher_.gate().when_room([this] { StartRead(&req_); });
   }
 
   void OnDone() override { delete this; }
 
  private:
+  void merge(uint32_t base, v1::PublishResponse r) {
+    std::lock_guard guard{mtx_};
+    for (auto& res : *r.mutable_results()) {
+      res.set_index(res.index() + base);
+      *resp_->add_results() = std::move(res);
+    }
+    resp_->set_accepted(resp_->accepted() + r.accepted());
+    resp_->set_rejected(resp_->rejected() + r.rejected());
+    --outstanding_;
+    maybe_finish();
+  }
+
   void maybe_finish() {
     if (!reading_done_ || outstanding_ > 0 || finished_)
       return;
     finished_ = true;
     std::sort(resp_->mutable_results()->begin(), resp_->mutable_results()->end(),
               [](const auto& a, const auto& b) { return a.index() < b.index(); });
-    Finish(failure_);
+    Finish(grpc::Status::OK);
   }
 
-  const submit_fn& submit_;
+  dispatcher& dispatcher_;
+  std::size_t max_events_;
   v1::PublishResponse* resp_;
   v1::PublishRequest req_;
   std::mutex mtx_;
@@ -83,7 +110,6 @@ class stream_reactor final : public grpc::ServerReadReactor<v1::PublishRequest> 
   int outstanding_ = 0;
   bool reading_done_ = false;
   bool finished_ = false;
-  grpc::Status failure_ = grpc::Status::OK;
 };
 
 } // namespace
@@ -91,20 +117,30 @@ class stream_reactor final : public grpc::ServerReadReactor<v1::PublishRequest> 
 grpc::ServerUnaryReactor* grpc_api::Publish(grpc::CallbackServerContext* ctx, const v1::PublishRequest* req,
                                             v1::PublishResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
-  if (auto st = check_batch(*req); !st.ok()) {
-    reactor->Finish(st);
-    return reactor;
+  // The request is ours until the reactor finishes; its payloads are moved into the job rather than copied.
+  auto events = take_events(const_cast<v1::PublishRequest&>(*req));
+  auto bytes = dispatcher::payload_bytes(events);
+  auto refused = dispatcher_.check(events.size(), bytes);
+  if (!refused) {
+    auto job = std::make_shared<publish_job>(req->stream(), std::move(events), [reactor, resp](v1::PublishResponse r) {
+      *resp = std::move(r);
+      reactor->Finish(grpc::Status::OK);
+    });
+    refused = dispatcher_.submit(std::move(job), bytes);
+    if (!refused)
+      return reactor;
+  } else {
+    dispatcher_.probe().request_refused(refused.reason);
   }
-  submit_(std::make_shared<publish_job>(req->stream(), to_incoming(*req), [reactor, resp](v1::PublishResponse r) {
-    *resp = std::move(r);
-    reactor->Finish(grpc::Status::OK);
-  }));
+  if (refused.retry_after_ms > 0)
+    ctx->AddTrailingMetadata(retry_after_metadata, std::to_string(refused.retry_after_ms));
+  reactor->Finish(to_status(refused));
   return reactor;
 }
 
 grpc::ServerReadReactor<v1::PublishRequest>* grpc_api::PublishStream(grpc::CallbackServerContext*,
                                                                      v1::PublishResponse* resp) {
-  return new stream_reactor(submit_, resp);
+  return new stream_reactor(dispatcher_, max_stream_events_, resp);
 }
 
 } // namespace freshet::ingest

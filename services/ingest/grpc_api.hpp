@@ -1,23 +1,29 @@
 #pragma once
 
-#include <functional>
-#include <memory>
+#include <cstddef>
+#include <vector>
 
 #include "freshet/v1/ingest.grpc.pb.h"
+#include "services/ingest/dispatcher.hpp"
 #include "services/ingest/publish_job.hpp"
 
 namespace freshet::ingest {
 
-/// Hands a job to a publisher actor (round robin); never blocks.
-using submit_fn = std::function<void(std::shared_ptr<publish_job>)>;
+/// Trailing metadata (gRPC) with the retry hint of refused calls, in milliseconds.
+inline constexpr const char* retry_after_metadata = "retry-after-ms";
 
-inline constexpr int max_batch_events = 10000;
-
-/// `IngestService` on gRPC's callback API: each call becomes a `publish_job` for a publisher actor
-/// and the reactor finishes when the last event of the job is resolved. No gRPC thread waits.
+/// `IngestService` on gRPC's callback API: each batch becomes a `publish_job` for a publisher
+/// actor and the reactor finishes when the job's last event is resolved. No gRPC thread waits.
+///
+/// `Publish`: a refused batch (empty, too large, overloaded, Kafka down) fails the call as a
+/// whole — INVALID_ARGUMENT, RESOURCE_EXHAUSTED or UNAVAILABLE, the last two with
+/// `retry-after-ms` — and nothing of it is taken. `PublishStream` never fails for one batch: a
+/// batch that cannot be taken answers its events RETRY with the reason (too large: split it; Kafka
+/// down), an empty one is skipped, and when ingest is at its memory bound the stream simply stops
+/// reading until there is room (HTTP/2 flow control pushes back on the client).
 class grpc_api final : public v1::IngestService::CallbackService {
  public:
-  explicit grpc_api(submit_fn submit) : submit_(std::move(submit)) {}
+  grpc_api(dispatcher& d, std::size_t max_stream_events) : dispatcher_(d), max_stream_events_(max_stream_events) {}
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx, const v1::PublishRequest* req,
                                     v1::PublishResponse* resp) override;
@@ -25,10 +31,11 @@ class grpc_api final : public v1::IngestService::CallbackService {
                                                              v1::PublishResponse* resp) override;
 
  private:
-  submit_fn submit_;
+  dispatcher& dispatcher_;
+  std::size_t max_stream_events_;
 };
 
-/// Copies the request's events into the job's form.
-[[nodiscard]] std::vector<incoming_event> to_incoming(const v1::PublishRequest& req);
+/// Moves the request's events into the job's form (the request is consumed).
+[[nodiscard]] std::vector<incoming_event> take_events(v1::PublishRequest& req);
 
 } // namespace freshet::ingest

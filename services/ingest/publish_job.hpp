@@ -1,8 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,13 +12,18 @@
 namespace freshet::ingest {
 
 struct incoming_event {
-  std::string event_id; ///< empty = generate
+  std::string event_id; ///< empty = taken from the payload, else generated
   std::string payload;
   v1::PayloadFormat format = v1::PAYLOAD_FORMAT_JSON;
 };
 
-/// One client batch on its way through the publisher. Results arrive from Kafka delivery callbacks
-/// on librdkafka's thread; the last one to arrive completes the job exactly once.
+/// One client batch on its way through a publisher. Each event is resolved exactly once — by the
+/// publisher (refusals it cannot even try) or by a Kafka delivery callback on librdkafka's thread —
+/// and the last resolution completes the job: `on_complete` (admission release), then `done`.
+///
+/// Threading: results go to distinct pre-allocated slots, so resolutions need no lock; the final
+/// `fetch_sub` orders them before completion. A publisher `hold`s the job while it is still
+/// producing, so the job cannot complete (and be freed) under its feet.
 class publish_job {
  public:
   using completion = std::function<void(v1::PublishResponse)>;
@@ -27,18 +33,42 @@ class publish_job {
   [[nodiscard]] const std::string& stream() const { return stream_; }
   [[nodiscard]] std::vector<incoming_event>& events() { return events_; }
   [[nodiscard]] int64_t received_at_ms() const { return received_at_ms_; }
+  [[nodiscard]] int64_t received_mono_ns() const { return received_mono_ns_; }
+
+  /// Runs at completion, before `done` (e.g. give back the admitted bytes). Set before submitting.
+  void on_complete(std::function<void(const v1::PublishResponse&)> fn) { on_complete_ = std::move(fn); }
+
+  /// Event `index`'s id as the result will show it (set before it is produced).
+  void set_event_id(size_t index, const std::string& id);
+  [[nodiscard]] const std::string& event_id(size_t index) const;
 
   /// Records the outcome of event `index`. Thread-safe; each index is resolved once.
   void resolve(size_t index, v1::EventResult result);
+  void accepted(size_t index, int32_t partition, int64_t offset);
+  void rejected(size_t index, const std::string& reason, const std::string& message);
+  void retry(size_t index, const std::string& reason, const std::string& message);
+
+  /// The job owns itself until it completes, so that delivery callbacks need only a raw pointer.
+  void keep_alive(std::shared_ptr<publish_job> self) { self_ = std::move(self); }
+
+  /// While held, the job does not complete even when every event is resolved.
+  void hold() { pending_.fetch_add(1); }
+  void release() { finish_one(); }
 
  private:
+  void finish_one();
+
   std::string stream_;
   std::vector<incoming_event> events_;
   completion done_;
+  std::function<void(const v1::PublishResponse&)> on_complete_;
   int64_t received_at_ms_;
-  std::mutex mtx_;
+  int64_t received_mono_ns_;
   v1::PublishResponse response_;
+  std::atomic<uint32_t> accepted_{0};
+  std::atomic<uint32_t> rejected_{0};
   std::atomic<size_t> pending_;
+  std::shared_ptr<publish_job> self_;
 };
 
 /// A random RFC 4122 version-4 id for events that arrive without one.

@@ -1,129 +1,199 @@
 #include "services/ingest/publisher.hpp"
 
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "common/base/clock.hpp"
 #include "common/log/logger.hpp"
-#include "services/ingest/event_check.hpp"
+#include "services/ingest/reasons.hpp"
 
 namespace freshet::ingest {
 
 namespace {
 
+/// One publisher: its own payload checker (encoders keep scratch buffers) and reusable records,
+/// so that a steady stream of events costs no allocations of ours beyond the result strings.
 struct publisher_state {
   publisher_deps deps;
+  std::unique_ptr<payload_checker> checker;
+  uint64_t catalog_generation = 0;
+  kafka::outgoing_record raw;
+  kafka::outgoing_record dlq;
+  checked_event checked;
+  int32_t raw_schema_id = -1; ///< what `raw`'s schema id header holds
+  rejection why;
+  std::vector<uint32_t> order;          ///< indices of events with client ids, sorted by id
+  std::vector<bool> duplicate;          ///< per event: its client id repeats an earlier one
+  std::unordered_set<std::string> payload_ids; ///< ids taken from payloads in this batch
   std::shared_ptr<spdlog::logger> logger = log::get("ingest.publisher");
   static inline const char* name = "freshet.ingest.publisher";
 };
 
 using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 
-v1::EventResult make_result(const std::string& event_id, v1::EventStatus status, std::string reason = {},
-                            std::string message = {}) {
-  v1::EventResult r;
-  r.set_event_id(event_id);
-  r.set_status(status);
-  r.set_reason_code(std::move(reason));
-  r.set_message(std::move(message));
-  return r;
-}
-
 /// Sends the original bytes to the dead-letter topic; the event counts as rejected only once Kafka
 /// has the dead letter, otherwise the client is told to retry.
-void dead_letter(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index,
-                 const std::string& event_id, const rejection& why) {
+void dead_letter(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index, const rejection& why) {
   const auto& ev = job->events()[index];
-  kafka::outgoing_record rec;
-  rec.topic = st.deps.spec->topic_name("dlq");
+  const auto& event_id = job->event_id(index);
+  auto& rec = st.dlq;
   rec.key = event_id;
   rec.value = ev.payload;
-  rec.headers = {{kafka::headers::reason, why.reason},
-                 {kafka::headers::message, why.message},
-                 {kafka::headers::stage, "ingest"},
-                 {kafka::headers::stream, job->stream()},
-                 {kafka::headers::event_id, event_id},
-                 {kafka::headers::received_at, std::to_string(job->received_at_ms())}};
+  rec.timestamp_ms = job->received_at_ms();
+  rec.headers.clear();
+  rec.headers.push_back({kafka::headers::reason, why.reason});
+  rec.headers.push_back({kafka::headers::message, why.message});
+  rec.headers.push_back({kafka::headers::stage, "ingest"});
+  rec.headers.push_back({kafka::headers::stream, job->stream()});
+  rec.headers.push_back({kafka::headers::event_id, event_id});
+  rec.headers.push_back({kafka::headers::received_at, std::to_string(job->received_at_ms())});
+  rec.headers.push_back({kafka::headers::ingest_ts, std::to_string(job->received_at_ms())});
+  if (why.schema_id >= 0)
+    rec.headers.push_back({kafka::headers::schema_id, std::to_string(why.schema_id)});
+  rec.headers.push_back({payload_format_header, ev.format == v1::PAYLOAD_FORMAT_AVRO ? "avro" : "json"});
+  auto* j = job.get();
+  auto status = st.deps.producer->produce(rec, [j, index, reason = why.reason, message = why.message](
+                                                 const kafka::delivery_report& r) {
+    if (r.ok)
+      j->rejected(index, reason, message);
+    else
+      j->retry(index, reasons::dlq_unavailable, "the dead letter (" + reason + ") was not acknowledged: " + r.err.message);
+  });
+  if (!status.ok())
+    job->retry(index, reasons::backpressure, status.err().message);
+}
+
+void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index) {
+  auto& rec = st.raw;
+  rec.key.swap(st.checked.key);
+  rec.value.swap(st.checked.value);
+  rec.timestamp_ms = st.checked.event_time_ms;
+  rec.headers[1].value = job->event_id(index);
+  if (st.checked.schema_id != st.raw_schema_id) { // the same for every JSON event of a stream
+    st.raw_schema_id = st.checked.schema_id;
+    rec.headers[3].value = std::to_string(st.checked.schema_id);
+  }
+  auto* j = job.get();
+  auto* health = st.deps.health;
   auto* probe = st.deps.probe;
-  auto stream = job->stream();
-  auto status = st.deps.producer->produce(std::move(rec), [job, index, event_id, why, probe,
-                                                           stream](const kafka::delivery_report& r) {
+  health->produced();
+  auto status = st.deps.producer->produce(rec, [j, index, health, probe](const kafka::delivery_report& r) {
     if (r.ok) {
-      probe->rejected(stream, why.reason);
-      job->resolve(index, make_result(event_id, v1::EVENT_STATUS_REJECTED, why.reason, why.message));
+      health->delivered(now_ms());
+      probe->produce_latency(static_cast<double>(mono_ns() - j->received_mono_ns()) / 1e9);
+      j->accepted(index, r.partition, r.offset);
     } else {
-      probe->retry(stream, "dlq_unavailable");
-      job->resolve(index, make_result(event_id, v1::EVENT_STATUS_RETRY, "dlq_unavailable", r.err.message));
+      health->failed(now_ms());
+      j->retry(index, reasons::kafka_unavailable, r.err.message);
     }
   });
   if (!status.ok()) {
-    probe->retry(stream, "backpressure");
-    job->resolve(index, make_result(event_id, v1::EVENT_STATUS_RETRY, "backpressure", status.err().message));
+    health->failed(now_ms());
+    job->retry(index, reasons::backpressure, status.err().message);
   }
 }
 
-void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index, const std::string& event_id,
-            const checked_event& checked) {
-  auto& ev = job->events()[index];
-  kafka::outgoing_record rec;
-  rec.topic = st.deps.spec->topic_name("raw");
-  rec.key = checked.key;
-  rec.value = std::move(ev.payload);
-  rec.timestamp_ms = checked.event_time_ms;
-  rec.headers = {{kafka::headers::stream, job->stream()},
-                 {kafka::headers::event_id, event_id},
-                 {kafka::headers::ingest_ts, std::to_string(job->received_at_ms())}};
-  auto* probe = st.deps.probe;
-  auto stream = job->stream();
-  auto started = mono_ns();
-  auto status = st.deps.producer->produce(std::move(rec), [job, index, event_id, probe, stream,
-                                                           started](const kafka::delivery_report& r) {
-    if (r.ok) {
-      probe->accepted(stream);
-      probe->produce_latency(static_cast<double>(mono_ns() - started) / 1e9);
-      auto res = make_result(event_id, v1::EVENT_STATUS_ACCEPTED);
-      res.set_partition(r.partition);
-      res.set_offset(r.offset);
-      job->resolve(index, std::move(res));
-    } else {
-      probe->retry(stream, "kafka_unavailable");
-      job->resolve(index, make_result(event_id, v1::EVENT_STATUS_RETRY, "kafka_unavailable", r.err.message));
-    }
-  });
-  if (!status.ok()) {
-    probe->retry(stream, "backpressure");
-    job->resolve(index, make_result(event_id, v1::EVENT_STATUS_RETRY, "backpressure", status.err().message));
+/// Marks, for each event of the batch, whether its id (client-supplied) repeats an earlier one:
+/// a sort of indices by id, so no per-event allocation.
+void find_duplicate_ids(publisher_state& st, const std::shared_ptr<publish_job>& job) {
+  const auto& events = job->events();
+  st.order.clear();
+  for (uint32_t i = 0; i < events.size(); ++i)
+    if (!events[i].event_id.empty())
+      st.order.push_back(i);
+  std::stable_sort(st.order.begin(), st.order.end(),
+                   [&](uint32_t a, uint32_t b) { return events[a].event_id < events[b].event_id; });
+  st.duplicate.assign(events.size(), false);
+  for (size_t k = 1; k < st.order.size(); ++k)
+    if (events[st.order[k]].event_id == events[st.order[k - 1]].event_id)
+      st.duplicate[st.order[k]] = true; // stable: the first occurrence stays the original
+}
+
+enum class id_verdict { ok, too_long, duplicate };
+
+/// Sets the event's id: the client's, else the payload's, else a fresh one. Says whether the id is
+/// unusable or repeats one already seen in this batch (client ids are checked for repeats up
+/// front; ids from payloads, rarer, through a small set).
+id_verdict choose_event_id(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index, bool checked_ok) {
+  const auto& ev = job->events()[index];
+  if (!ev.event_id.empty()) {
+    job->set_event_id(index, ev.event_id);
+    if (ev.event_id.size() > st.deps.limits.max_event_id_bytes)
+      return id_verdict::too_long;
+    if (!st.payload_ids.empty() && st.payload_ids.count(ev.event_id))
+      return id_verdict::duplicate;
+    return st.duplicate[index] ? id_verdict::duplicate : id_verdict::ok;
   }
+  if (checked_ok && !st.checked.payload_event_id.empty()) {
+    const auto& id = st.checked.payload_event_id;
+    job->set_event_id(index, id);
+    if (id.size() > st.deps.limits.max_event_id_bytes)
+      return id_verdict::too_long;
+    const auto& events = job->events();
+    auto it = std::lower_bound(st.order.begin(), st.order.end(), id,
+                               [&](uint32_t a, const std::string& v) { return events[a].event_id < v; });
+    bool after_client_id = it != st.order.end() && events[*it].event_id == id && *it < index;
+    return st.payload_ids.insert(id).second && !after_client_id ? id_verdict::ok : id_verdict::duplicate;
+  }
+  job->set_event_id(index, generate_event_id());
+  return id_verdict::ok;
 }
 
 void handle(publisher_state& st, const std::shared_ptr<publish_job>& job) {
-  st.deps.probe->batch_received(job->events().size());
-  st.deps.probe->queue_depth(st.deps.producer->queue_length());
-  const auto* stream = st.deps.spec->stream(job->stream());
-  for (size_t i = 0; i < job->events().size(); ++i) {
-    auto& ev = job->events()[i];
-    rejection why;
-    checked_event checked;
-    bool ok = false;
-    if (!stream) {
-      why = {"unknown_stream", "no stream named '" + job->stream() + "' in pipeline " + st.deps.spec->name};
-    } else if (ev.format == v1::PAYLOAD_FORMAT_AVRO) {
-      why = {"unsupported_format", "Avro payloads are accepted once the schema registry is wired in"};
-    } else {
-      ok = check_json_event(*stream, ev.payload, job->received_at_ms(), checked, why);
-    }
-    std::string event_id = !ev.event_id.empty() ? ev.event_id
-                           : !checked.event_id.empty() ? checked.event_id
-                                                       : generate_event_id();
-    if (ok)
-      accept(st, job, i, event_id, checked);
-    else
-      dead_letter(st, job, i, event_id, why);
+  if (auto gen = st.deps.catalogs->generation(); gen != st.catalog_generation) {
+    st.catalog_generation = gen;
+    st.checker->set_catalog(st.deps.catalogs->get());
   }
+  st.deps.probe->queue_depth(st.deps.producer->queue_length());
+  st.raw.headers[0].value = job->stream();
+  st.raw.headers[2].value = std::to_string(job->received_at_ms());
+  st.payload_ids.clear();
+  find_duplicate_ids(st, job);
+  job->hold();
+  job->keep_alive(job);
+  for (size_t i = 0; i < job->events().size(); ++i) {
+    const auto& ev = job->events()[i];
+    auto format = ev.format == v1::PAYLOAD_FORMAT_AVRO ? payload_format::avro : payload_format::json;
+    bool ok = st.checker->check(job->stream(), ev.payload, format, job->received_at_ms(), st.checked, st.why);
+    auto id = choose_event_id(st, job, i, ok);
+    if (id == id_verdict::too_long) {
+      st.why = {reasons::bad_event_id,
+                "event_id is " + std::to_string(job->event_id(i).size()) + " bytes; the limit is " +
+                  std::to_string(st.deps.limits.max_event_id_bytes),
+                ok ? st.checked.schema_id : st.why.schema_id, false};
+      ok = false;
+    } else if (ok && id == id_verdict::duplicate) {
+      st.why = {reasons::duplicate_event_id, "event id '" + job->event_id(i) + "' appears earlier in this batch",
+                st.checked.schema_id, false};
+      ok = false;
+    }
+    if (ok)
+      accept(st, job, i);
+    else if (st.why.retry)
+      job->retry(i, st.why.reason, st.why.message);
+    else
+      dead_letter(st, job, i, st.why);
+  }
+  job->release();
 }
 
 publisher_actor::behavior_type publisher_behavior(publisher_pointer self, publisher_deps deps) {
-  self->state.deps = std::move(deps);
+  auto& st = self->state;
+  st.deps = std::move(deps);
+  st.catalog_generation = st.deps.catalogs->generation();
+  st.checker = std::make_unique<payload_checker>(*st.deps.spec, st.deps.catalogs->get(), st.deps.registry,
+                                                 st.deps.limits);
+  st.raw.topic = st.deps.spec->topic_name("raw");
+  st.raw.headers = {{kafka::headers::stream, ""},
+                    {kafka::headers::event_id, ""},
+                    {kafka::headers::ingest_ts, ""},
+                    {kafka::headers::schema_id, ""}};
+  st.dlq.topic = st.deps.spec->topic_name("dlq");
   return {
     [self](publish_atom, std::shared_ptr<publish_job> job) { handle(self->state, job); },
   };
@@ -132,7 +202,10 @@ publisher_actor::behavior_type publisher_behavior(publisher_pointer self, publis
 } // namespace
 
 publisher_actor spawn_publisher(caf::actor_system& sys, publisher_deps deps) {
-  return sys.spawn(publisher_behavior, std::move(deps));
+  // Detached: each publisher has a thread of its own that sleeps while its mailbox is empty, rather
+  // than sharing the scheduler's workers, which poll when idle. A publisher is busy in bursts (one
+  // batch, then nothing until the next) and never blocks on Kafka, so a dedicated thread is cheaper.
+  return sys.spawn<caf::detached>(publisher_behavior, std::move(deps));
 }
 
 } // namespace freshet::ingest

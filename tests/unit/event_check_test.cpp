@@ -1,21 +1,41 @@
-// ingest's check_json_event: every rejection reason, the key and the event time.
+// ingest's check of JSON events against the stream's schema (payload_checker, JSON path): every
+// rejection reason, the key, the event time and the event id. The Avro path is in
+// tests/unit/ingest/payload_check_test.cpp.
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "services/ingest/event_check.hpp"
+#include "common/avro/wire_format.hpp"
+#include "common/config/pipeline_spec.hpp"
+#include "common/schema/stream_schemas.hpp"
+#include "services/ingest/payload_check.hpp"
 
 namespace {
 
-using freshet::ingest::check_json_event;
-using freshet::ingest::checked_event;
-using freshet::ingest::max_event_bytes;
-using freshet::ingest::rejection;
+using namespace freshet;
+using ingest::checked_event;
+using ingest::payload_format;
+using ingest::rejection;
 
 constexpr int64_t received_at = 1'700'000'000'123;
 
-freshet::config::stream_spec keyed_stream() {
-  return {"page_view", "schemas/page_view.avsc", "user_id", "ts"};
+struct fixture {
+  config::pipeline_spec spec;
+  std::unique_ptr<ingest::payload_checker> checker;
+  fixture() {
+    auto s = config::load_pipeline_spec(std::string{FRESHET_SOURCE_DIR} + "/examples/clickstream/pipeline.yaml");
+    EXPECT_TRUE(s.ok());
+    spec = *s;
+    auto cat = schema::local_catalog(spec);
+    EXPECT_TRUE(cat.ok());
+    checker = std::make_unique<ingest::payload_checker>(
+      spec, std::make_shared<const schema::stream_catalog>(std::move(*cat)), nullptr, ingest::check_limits{});
+  }
+};
+
+fixture& fx() {
+  static fixture f;
+  return f;
 }
 
 struct outcome {
@@ -24,132 +44,142 @@ struct outcome {
   rejection why;
 };
 
-outcome check(const std::string& payload, const freshet::config::stream_spec& s = keyed_stream()) {
+outcome check(const std::string& payload, const std::string& stream = "page_view") {
   outcome o;
-  o.ok = check_json_event(s, payload, received_at, o.ev, o.why);
+  o.ok = fx().checker->check(stream, payload, payload_format::json, received_at, o.ev, o.why);
   return o;
 }
 
-std::string reason(const std::string& payload, const freshet::config::stream_spec& s = keyed_stream()) {
-  auto o = check(payload, s);
+std::string reason(const std::string& payload, const std::string& stream = "page_view") {
+  auto o = check(payload, stream);
   EXPECT_FALSE(o.ok) << payload;
   EXPECT_FALSE(o.why.message.empty());
+  EXPECT_FALSE(o.why.retry);
   return o.why.reason;
 }
 
-TEST(check_json_event, a_good_event_passes_with_key_and_event_time) {
-  auto o = check(R"({"user_id":"u42","ts":1700000000000,"url":"/a","event_id":"e-1"})");
-  ASSERT_TRUE(o.ok) << o.why.reason;
+TEST(json_event_check, a_good_event_becomes_framed_avro_with_key_and_event_time) {
+  auto o = check(R"({"user_id":"u42","ts":1700000000000,"url":"/a"})");
+  ASSERT_TRUE(o.ok) << o.why.reason << ": " << o.why.message;
   EXPECT_EQ(o.ev.key, "u42");
   EXPECT_EQ(o.ev.event_time_ms, 1'700'000'000'000);
-  EXPECT_EQ(o.ev.event_id, "e-1");
+  EXPECT_EQ(o.ev.schema_id, 0);
+  auto frame = avro::parse_confluent(o.ev.value);
+  ASSERT_TRUE(frame.ok());
+  EXPECT_EQ(frame->id.value(), 0);
+  EXPECT_FALSE(frame->payload.empty());
 }
 
-TEST(check_json_event, too_large) {
-  std::string big = R"({"user_id":"u","pad":")" + std::string(max_event_bytes, 'x') + "\"}";
-  EXPECT_EQ(reason(big), "event_too_large");
+TEST(json_event_check, nullable_fields_with_defaults_may_be_absent_or_null) {
+  EXPECT_TRUE(check(R"({"user_id":"u","ts":1,"url":"/"})").ok);
+  EXPECT_TRUE(check(R"({"user_id":"u","ts":1,"url":"/","referrer":null,"ip":"1.2.3.4"})").ok);
+  EXPECT_TRUE(check(R"({"ts":1,"url":"/","user_id":"u","user_agent":{"string":"Mozilla"}})").ok);
 }
 
-TEST(check_json_event, exactly_the_limit_is_allowed) {
-  std::string head = R"({"user_id":"u","pad":")", tail = "\"}";
-  std::string at_limit = head + std::string(max_event_bytes - head.size() - tail.size(), 'x') + tail;
-  ASSERT_EQ(at_limit.size(), max_event_bytes);
-  EXPECT_TRUE(check(at_limit).ok);
-  std::string over = head + std::string(max_event_bytes - head.size() - tail.size() + 1, 'x') + tail;
-  EXPECT_EQ(reason(over), "event_too_large");
+TEST(json_event_check, too_large) {
+  ingest::check_limits small{.max_event_bytes = 64};
+  auto& f = fx();
+  auto cat = schema::local_catalog(f.spec);
+  ingest::payload_checker c{f.spec, std::make_shared<const schema::stream_catalog>(std::move(*cat)), nullptr, small};
+  checked_event ev;
+  rejection why;
+  std::string head = R"({"user_id":"u","ts":1,"url":"/)", tail = "\"}";
+  std::string at_limit = head + std::string(64 - head.size() - tail.size(), 'x') + tail;
+  ASSERT_EQ(at_limit.size(), 64u);
+  EXPECT_TRUE(c.check("page_view", at_limit, payload_format::json, received_at, ev, why)) << why.message;
+  EXPECT_FALSE(c.check("page_view", at_limit + " ", payload_format::json, received_at, ev, why));
+  EXPECT_EQ(why.reason, "event_too_large");
+  EXPECT_EQ(why.schema_id, 0);
 }
 
-TEST(check_json_event, malformed_json) {
+TEST(json_event_check, malformed_json) {
   EXPECT_EQ(reason("{not json"), "malformed_json");
   EXPECT_EQ(reason(""), "malformed_json");
   EXPECT_EQ(reason(R"({"user_id":"u1",})"), "malformed_json");
-  EXPECT_EQ(reason(R"({"user_id":"u1"} trailing)"), "malformed_json");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1,"url":"/"} trailing)"), "malformed_json");
+  EXPECT_EQ(reason(R"({"user_id":"u1","user_id":"u2","ts":1,"url":"/"})"), "malformed_json"); // duplicate key
+  // With an envelope "event_id" member the fault is still found where it is.
+  EXPECT_EQ(reason(R"({"event_id":"e-1","user_id":"u1","ts": oops})"), "malformed_json");
+  EXPECT_EQ(reason(R"({"event_id":"e-1","user_id":"u1","ts":1,"url":"/"} x)"), "malformed_json");
 }
 
-TEST(check_json_event, not_an_object) {
-  EXPECT_EQ(reason(R"(["user_id","u1"])"), "not_an_object");
-  EXPECT_EQ(reason("42"), "not_an_object");
-  EXPECT_EQ(reason(R"("text")"), "not_an_object");
-  EXPECT_EQ(reason("null"), "not_an_object");
+TEST(json_event_check, not_an_object_is_a_wrong_type) {
+  EXPECT_EQ(reason(R"(["user_id","u1"])"), "wrong_type");
+  EXPECT_EQ(reason("42"), "wrong_type");
+  EXPECT_EQ(reason("null"), "null_not_allowed");
 }
 
-TEST(check_json_event, missing_key) {
-  EXPECT_EQ(reason(R"({"ts":1})"), "missing_key");
-  EXPECT_EQ(reason(R"({"user_id":null,"ts":1})"), "missing_key");
-  EXPECT_EQ(reason(R"({"USER_ID":"u1"})"), "missing_key"); // field names are case-sensitive
+TEST(json_event_check, schema_violations) {
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1})"), "missing_field");
+  EXPECT_EQ(reason(R"({"user_id":null,"ts":1,"url":"/"})"), "null_not_allowed");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1,"url":5})"), "wrong_type");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1,"url":"/","usr":"typo"})"), "unknown_field");
+  EXPECT_EQ(reason("{\"user_id\":\"\xff\",\"ts\":1,\"url\":\"/\"}"), "invalid_utf8");
+  EXPECT_EQ(reason(R"({"user_id":"u","ts":1,"sku":"s","quantity":4294967296,"unit_price":1,"currency":"USD"})",
+                   "add_to_cart"),
+            "number_out_of_range");
+  EXPECT_EQ(reason(R"({"user_id":"u","ts":1,"sku":"s","quantity":1,"unit_price":1,"currency":"XYZ"})", "add_to_cart"),
+            "unknown_enum_symbol");
 }
 
-TEST(check_json_event, bad_timestamp) {
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":"yesterday"})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":"1700000000000"})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":-5})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1.7e12})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":null})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":true})"), "bad_timestamp");
-  EXPECT_EQ(reason(R"({"user_id":"u1","ts":18446744073709551615})"), "bad_timestamp"); // > int64
+TEST(json_event_check, bad_timestamps) {
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":"yesterday","url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":"1700000000000","url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":-5,"url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":1.7e12,"url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":true,"url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":18446744073709551615,"url":"/"})"), "bad_timestamp");
+  EXPECT_EQ(reason(R"({"user_id":"u1","ts":null,"url":"/"})"), "null_not_allowed");
 }
 
-TEST(check_json_event, checks_run_in_a_fixed_order) {
-  // Both the key and the timestamp are wrong: the key is reported.
-  EXPECT_EQ(reason(R"({"ts":"bad"})"), "missing_key");
-}
-
-TEST(check_json_event, numeric_and_other_keys_become_their_json_text) {
-  auto o = check(R"({"user_id":12345,"ts":1})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.key, "12345");
-  o = check(R"({"user_id":-7,"ts":1})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.key, "-7");
-  o = check(R"({"user_id":"","ts":1})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.key, "");
-  o = check(R"({"user_id":"ünï \"q\"","ts":1})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.key, "ünï \"q\""); // the string itself, not its JSON encoding
-}
-
-TEST(check_json_event, event_time_falls_back_to_the_receipt_time) {
-  auto o = check(R"({"user_id":"u1"})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.event_time_ms, received_at);
-
-  auto no_time_field = keyed_stream();
-  no_time_field.event_time_field.clear();
-  o = check(R"({"user_id":"u1","ts":"ignored when the stream declares no event time"})", no_time_field);
-  ASSERT_TRUE(o.ok) << o.why.reason;
-  EXPECT_EQ(o.ev.event_time_ms, received_at);
-}
-
-TEST(check_json_event, zero_is_a_valid_event_time) {
-  auto o = check(R"({"user_id":"u1","ts":0})");
+TEST(json_event_check, zero_is_a_valid_event_time) {
+  auto o = check(R"({"user_id":"u1","ts":0,"url":"/"})");
   ASSERT_TRUE(o.ok);
   EXPECT_EQ(o.ev.event_time_ms, 0);
 }
 
-TEST(check_json_event, stream_without_key_field_needs_no_key) {
-  freshet::config::stream_spec s{"free", "", "", ""};
-  auto o = check("{}", s);
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.key, "");
-  EXPECT_EQ(o.ev.event_time_ms, received_at);
+TEST(json_event_check, unknown_stream) {
+  auto o = check(R"({"user_id":"u1","ts":0,"url":"/"})", "no_such_stream");
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.why.reason, "unknown_stream");
+  EXPECT_EQ(o.why.schema_id, -1);
+  EXPECT_NE(o.why.message.find("no_such_stream"), std::string::npos);
 }
 
-TEST(check_json_event, output_is_reset_between_events) {
-  freshet::config::stream_spec s{"free", "", "", ""};
+TEST(json_event_check, an_event_id_member_is_taken_out_as_the_envelopes) {
+  auto o = check(R"({"event_id":"e-1","user_id":"u42","ts":5,"url":"/a"})");
+  ASSERT_TRUE(o.ok) << o.why.message;
+  EXPECT_EQ(o.ev.payload_event_id, "e-1");
+  auto plain = check(R"({"user_id":"u42","ts":5,"url":"/a"})");
+  ASSERT_TRUE(plain.ok);
+  EXPECT_EQ(plain.ev.value, o.ev.value) << "the id is not part of the Avro record";
+  EXPECT_EQ(plain.ev.payload_event_id, "");
+  EXPECT_EQ(reason(R"({"event_id":17,"user_id":"u42","ts":5,"url":"/a"})"), "bad_event_id");
+  EXPECT_EQ(reason(R"({"event_id":")" + std::string(300, 'x') + R"(","user_id":"u42","ts":5,"url":"/a"})"),
+            "bad_event_id");
+  // Inside a string the text "event_id" is data, not a member.
+  auto inside = check(R"({"user_id":"u42","ts":5,"url":"/?q=\"event_id\""})");
+  ASSERT_TRUE(inside.ok) << inside.why.message;
+  EXPECT_EQ(inside.ev.payload_event_id, "");
+}
+
+TEST(json_event_check, output_is_reset_between_events) {
+  auto& c = *fx().checker;
   checked_event ev;
   rejection why;
-  ASSERT_TRUE(check_json_event(keyed_stream(), R"({"user_id":"u1","ts":5,"event_id":"e1"})", received_at, ev, why));
-  ASSERT_TRUE(check_json_event(s, R"({"a":1})", received_at + 1, ev, why));
-  EXPECT_EQ(ev.key, "");
-  EXPECT_EQ(ev.event_id, "");
-  EXPECT_EQ(ev.event_time_ms, received_at + 1);
+  ASSERT_TRUE(c.check("page_view", R"({"event_id":"x","user_id":"u1","ts":5,"url":"/"})", payload_format::json, 1,
+                      ev, why));
+  ASSERT_TRUE(c.check("page_view", R"({"user_id":"u2","ts":6,"url":"/"})", payload_format::json, 2, ev, why));
+  EXPECT_EQ(ev.key, "u2");
+  EXPECT_EQ(ev.payload_event_id, "");
+  EXPECT_EQ(ev.event_time_ms, 6);
 }
 
-TEST(check_json_event, a_non_string_event_id_is_ignored) {
-  auto o = check(R"({"user_id":"u1","event_id":17})");
-  ASSERT_TRUE(o.ok);
-  EXPECT_EQ(o.ev.event_id, "");
+TEST(json_event_check, avro_is_refused_without_a_registry) {
+  outcome o;
+  o.ok = fx().checker->check("page_view", std::string("\0\0\0\0\1", 5), payload_format::avro, received_at, o.ev, o.why);
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.why.reason, "avro_not_accepted");
 }
 
 } // namespace
