@@ -1,7 +1,8 @@
 #include "services/aggregate/application.hpp"
 
+#include "common/config/metrics_spec.hpp"
+#include "common/log/logger.hpp"
 #include "common/service/stage_wiring.hpp"
-#include "services/aggregate/window_counter.hpp"
 
 namespace freshet::aggregate {
 
@@ -9,22 +10,54 @@ std::map<std::string, std::string> application::defaults() {
   auto d = service::stage_defaults("freshet-aggregate");
   d["grpc.listen"] = "0.0.0.0:50081";
   d["metrics.listen"] = "0.0.0.0:9100";
+  // The built-in per-stream event counts (QueryService.GetEventCounts).
   d["aggregate.window_ms"] = "10000";
+  d["aggregate.counts_allowed_lateness_ms"] = "3600000";
+  d["aggregate.counts_early_ms"] = "1000";
+  // Processing time reaches the operators at least this often when no events come (early results,
+  // idle partitions).
+  d["aggregate.tick_ms"] = "200";
   d["serving.ttl_seconds"] = "86400";
   return d;
 }
 
 status application::wire_up(service::runtime& rt) {
   const auto& s = rt.settings();
+  const auto& pipeline = rt.spec();
+  auto declared = config::load_metrics_spec(pipeline);
+  if (!declared)
+    return declared.err();
+  auto plans = plan_metrics({config::builtin_event_counts(s.get_int("aggregate.window_ms"),
+                                                          s.get_int("aggregate.counts_allowed_lateness_ms"),
+                                                          s.get_int("aggregate.counts_early_ms"))},
+                            *declared);
+  if (!plans)
+    return plans.err();
+  FRESHET_LOG(info, log::get("aggregate"), "{} metric(s) ({} declared in the pipeline spec)", plans->size(),
+              declared->metrics.size());
+
   redis_ = std::make_unique<redis::client>(s.get("redis.address"));
-  store_ = std::make_unique<serving::count_store>(*redis_, rt.spec().name, s.get_int("aggregate.window_ms"),
-                                                  s.get_int("serving.ttl_seconds"));
-  // Writes go to Redis before the offsets are committed; a failed write rewinds the batch.
-  auto stage = service::wire_stage(
-    rt, {"aggregate", {rt.spec().topic_name("enriched")}, false, stream::delivery_mode::at_least_once},
-    [this](const std::vector<kafka::consumed_record>& batch) -> result<std::vector<kafka::outgoing_record>> {
-      FRESHET_TRY(store_->add(count_batch(batch, *store_)));
-      return std::vector<kafka::outgoing_record>{};
+  store_ = std::make_unique<serving::metric_store>(*redis_, pipeline.name, s.get_int("serving.ttl_seconds"));
+  sink_ = std::make_unique<redis_sink>(*store_);
+  probe_ = std::make_unique<aggregate_probe>(rt.metrics());
+
+  processor_options opts;
+  opts.pipeline = pipeline.name;
+  opts.input_topic = pipeline.topic_name("enriched");
+  opts.rollups_topic = pipeline.topic_name("rollups");
+  opts.late_topic = pipeline.topic_name("late");
+  opts.dlq_topic = pipeline.topic_name("dlq");
+  for (const auto& st : pipeline.streams)
+    opts.stream_event_time[st.name] = st.event_time_field;
+  processor_ = std::make_unique<rollup_processor>(std::move(*plans), std::move(opts), *sink_, probe_.get());
+
+  service::stage_wiring wiring{"aggregate", {pipeline.topic_name("enriched")}};
+  wiring.on_committed = [p = processor_.get()](std::vector<kafka::outgoing_record>& outs) { p->committed(outs); };
+  wiring.tick_interval_ms = static_cast<int>(s.get_int("aggregate.tick_ms"));
+  auto stage = service::wire_stateful_stage(
+    rt, std::move(wiring),
+    [p = processor_.get()](const std::vector<kafka::consumed_record>& batch, stream::stage_state& state) {
+      return p->process(batch, state);
     });
   if (!stage)
     return stage.err();

@@ -10,6 +10,7 @@
 #include "common/service/runtime.hpp"
 #include "services/query/actors.hpp"
 #include "services/query/grpc_api.hpp"
+#include "services/query/metric_query.hpp"
 
 namespace freshet::query {
 
@@ -20,6 +21,7 @@ class application {
   [[nodiscard]] status wire_up(service::runtime& rt);
 
  private:
+  std::shared_ptr<const metric_catalog> catalog_;
   std::vector<reader_actor> readers_;
   std::atomic<size_t> next_reader_{0};
   std::unique_ptr<grpc_api> grpc_;

@@ -5,7 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "common/base/clock.hpp"
-#include "common/serving/count_store.hpp"
+#include "common/serving/metric_store.hpp"
 
 namespace freshet::query {
 
@@ -13,41 +13,23 @@ namespace {
 
 struct reader_state {
   std::unique_ptr<redis::client> redis;
-  std::unique_ptr<serving::count_store> store;
+  std::unique_ptr<serving::metric_store> store;
   static inline const char* name = "freshet.query.reader";
 };
-
-counts_answer answer(serving::count_store& store, const v1::GetEventCountsRequest& req) {
-  counts_answer a;
-  int64_t to = req.to_ms() > 0 ? req.to_ms() : now_ms() + store.window_ms();
-  auto rows = store.read(req.from_ms(), to, req.stream());
-  if (!rows) {
-    a.error = rows.err().describe();
-    return a;
-  }
-  a.ok = true;
-  int64_t total = 0;
-  for (const auto& r : *rows) {
-    auto* w = a.response.add_windows();
-    w->set_window_start_ms(r.window_start_ms);
-    w->set_window_end_ms(r.window_start_ms + store.window_ms());
-    w->set_stream(r.stream);
-    w->set_count(r.count);
-    total += r.count;
-    (*a.response.mutable_total_by_stream())[r.stream] += r.count;
-  }
-  a.response.set_total(total);
-  return a;
-}
 
 } // namespace
 
 reader_actor spawn_reader(caf::actor_system& sys, reader_config cfg) {
   return sys.spawn([cfg](reader_actor::stateful_pointer<reader_state> self) -> reader_actor::behavior_type {
     self->state.redis = std::make_unique<redis::client>(cfg.redis_address);
-    self->state.store = std::make_unique<serving::count_store>(*self->state.redis, cfg.pipeline, cfg.window_ms);
+    self->state.store = std::make_unique<serving::metric_store>(*self->state.redis, cfg.pipeline);
     return {
-      [self](counts_atom, const v1::GetEventCountsRequest& req) { return answer(*self->state.store, req); },
+      [self, cfg](counts_atom, const v1::GetEventCountsRequest& req) {
+        return answer_counts(*self->state.store, req, cfg.window_ms, now_ms());
+      },
+      [self, cfg](metric_atom, const v1::QueryMetricRequest& req) {
+        return answer_metric(*self->state.store, *cfg.catalog, req, now_ms());
+      },
     };
   });
 }
@@ -59,6 +41,19 @@ void ask_counts(caf::actor_system& sys, const reader_actor& reader, v1::GetEvent
       .then([done](const counts_answer& a) { done(a); },
             [done](const caf::error&) {
               counts_answer a;
+              a.error = "the reader did not answer in time";
+              done(a);
+            });
+  });
+}
+
+void ask_metric(caf::actor_system& sys, const reader_actor& reader, v1::QueryMetricRequest req,
+                std::function<void(metric_answer)> done) {
+  sys.spawn([reader, req = std::move(req), done = std::move(done)](caf::event_based_actor* self) {
+    self->request(reader, std::chrono::seconds(10), metric_atom::value, req)
+      .then([done](const metric_answer& a) { done(a); },
+            [done](const caf::error&) {
+              metric_answer a;
               a.error = "the reader did not answer in time";
               done(a);
             });
