@@ -67,8 +67,14 @@ freshet::v1::PublishRequest batch(const std::string& stream, int from, int n, in
   for (int i = from; i < from + n; ++i) {
     auto* e = req.add_events();
     e->set_event_id(stream + "-" + std::to_string(i));
-    e->set_payload(R"({"user_id":"u)" + std::to_string(i % 17) + R"(","ts":)" + std::to_string(ts) +
-                   R"(,"url":"/p/)" + std::to_string(i) + R"("})");
+    const std::string head = R"({"user_id":"u)" + std::to_string(i % 17) + R"(","ts":)" + std::to_string(ts);
+    const std::string n = std::to_string(i);
+    if (stream == "page_view")
+      e->set_payload(head + R"(,"url":"/p/)" + n + R"("})");
+    else if (stream == "add_to_cart")
+      e->set_payload(head + R"(,"sku":"sku-)" + n + R"(","quantity":2,"unit_price":9.5,"currency":"EUR"})");
+    else
+      e->set_payload(head + R"(,"order_id":"o-)" + n + R"(","amount":19.0,"currency":"USD","items":2})");
   }
   return req;
 }
