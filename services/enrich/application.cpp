@@ -11,6 +11,7 @@
 #include "common/kafka/admin.hpp"
 #include "common/log/logger.hpp"
 #include "common/redis/client.hpp"
+#include "common/schema/stage_decoder.hpp"
 #include "common/service/stage_wiring.hpp"
 #include "common/state/kv_store.hpp"
 #include "services/enrich/enrich_probe.hpp"
@@ -225,6 +226,11 @@ status application::wire_up(service::runtime& rt) {
   opts.quarantine_topic = rt.spec().topic_name("quarantine");
   opts.ready_wait_ms = static_cast<int>(rt.settings().get_int("enrich.ready_wait_ms"));
   opts.retry_backoff_ms = static_cast<int>(rt.settings().get_int("enrich.retry_backoff_ms"));
+  auto decoder = schema::make_stage_decoder(rt.spec(), rt.settings().get("registry.url"),
+                                            static_cast<int>(std::min<int64_t>(rt.settings().get_int("registry.timeout_ms"), 10000)));
+  if (!decoder)
+    return decoder.err();
+  opts.decode = std::move(*decoder);
   auto made = enricher::create(*spec, std::move(*tables), opts, probe_.get());
   if (!made)
     return made.err();

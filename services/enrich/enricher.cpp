@@ -297,6 +297,13 @@ kafka::outgoing_record enricher::enriched(const kafka::consumed_record& in, cons
 result<std::vector<kafka::outgoing_record>> enricher::process(const std::vector<kafka::consumed_record>& batch) {
   FRESHET_TRY(wait_for_tables());
   memo_.clear();
+  auto fail = [&](const error& err, const char* why) -> error {
+    if (probe_)
+      probe_->batch_retried(why);
+    FRESHET_LOG(debug, log::get("enrich"), "{} ({}); the batch will be retried", why, err.describe());
+    std::this_thread::sleep_for(std::chrono::milliseconds(opts_.retry_backoff_ms));
+    return err;
+  };
   std::vector<decoded> events(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& ev = events[i];
@@ -307,21 +314,16 @@ result<std::vector<kafka::outgoing_record>> enricher::process(const std::vector<
       ev.error = "the record has no value";
       continue;
     }
-    auto rec = event::decode_json(batch[i].value);
+    auto rec = opts_.decode ? opts_.decode(batch[i].value, ev.stream) : event::decode_json(batch[i].value);
     if (rec)
       ev.rec = std::move(*rec);
+    else if (rec.err().retriable)
+      return fail(rec.err(), "decode_error");
     else
       ev.error = rec.err().message;
   }
-  auto fail = [&](const error& err) -> error {
-    if (probe_)
-      probe_->batch_retried("lookup_error");
-    FRESHET_LOG(debug, log::get("enrich"), "lookups failed ({}); the batch will be retried", err.describe());
-    std::this_thread::sleep_for(std::chrono::milliseconds(opts_.retry_backoff_ms));
-    return err;
-  };
   if (auto st = prefetch(events); !st.ok())
-    return fail(st.err());
+    return fail(st.err(), "lookup_error");
 
   std::vector<kafka::outgoing_record> out;
   out.reserve(batch.size());
@@ -333,7 +335,7 @@ result<std::vector<kafka::outgoing_record>> enricher::process(const std::vector<
     }
     auto v = derive_all(ev.stream, *ev.rec);
     if (!v)
-      return fail(v.err());
+      return fail(v.err(), "lookup_error");
     if (v->quarantine) {
       out.push_back(quarantined(*ev.in, *v));
       continue;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,7 +25,7 @@ class reference_table;
 /// Reasons on quarantined records (header `freshet.reason`).
 namespace reasons {
 inline constexpr const char* lookup_miss = "lookup_miss";       ///< a lookup with on_miss: quarantine found no row
-inline constexpr const char* undecodable = "undecodable";       ///< the value is not a JSON object
+inline constexpr const char* undecodable = "undecodable";       ///< the value is neither Avro of a known schema nor a JSON object
 inline constexpr const char* field_conflict = "field_conflict"; ///< the event already has a field in a derived path's way
 } // namespace reasons
 
@@ -35,6 +37,9 @@ struct enricher_options {
   int ready_wait_ms = 1000;
   /// Pause before handing back a batch whose lookups failed (Redis down), so retries do not spin.
   int retry_backoff_ms = 500;
+  /// Decodes a value of the valid topic for a stream (Confluent-framed Avro by schema id, or JSON);
+  /// empty: JSON only. A retriable error (registry unreachable) retries the batch.
+  std::function<result<event::record>(std::string_view value, std::string_view stream)> decode;
 };
 
 /// The tables a spec's derived fields may use, by name.

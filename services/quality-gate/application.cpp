@@ -6,6 +6,7 @@
 #include "common/base/clock.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/log/logger.hpp"
+#include "common/schema/stage_decoder.hpp"
 #include "common/service/stage_wiring.hpp"
 
 namespace freshet::quality_gate {
@@ -21,6 +22,8 @@ std::map<std::string, std::string> application::defaults() {
   d["readmit.idle_ms"] = "1500";
   d["readmit.assign_timeout_ms"] = "30000";
   d["readmit.max_txn_records"] = "2000";
+  d["registry.url"] = "";                 // the schema registry (empty: Avro with schema id 0 = the local .avsc)
+  d["registry.timeout_ms"] = "5000";
   return d;
 }
 
@@ -92,9 +95,13 @@ status application::wire_up(service::runtime& rt) {
     rt.on_stop("stop the window ticker", [this] { stop_ticker(); });
   }
 
+  auto decoder = schema::make_stage_decoder(pipeline, s.get("registry.url"),
+                                            static_cast<int>(s.get_int("registry.timeout_ms")));
+  if (!decoder)
+    return decoder.err();
   gate_ = std::make_unique<gate>(*expectations_,
                                  gate_topics{pipeline.topic_name("valid"), pipeline.topic_name("quarantine")},
-                                 [] { return now_ms(); });
+                                 [] { return now_ms(); }, stage_decoder(std::move(*decoder)));
   size_t record_checks = 0, unique = 0;
   for (const auto& sc : expectations_->streams()) {
     record_checks += sc->checks.size();

@@ -64,6 +64,15 @@ decoder_fn json_decoder() {
   };
 }
 
+decoder_fn stage_decoder(std::function<result<event::record>(std::string_view, std::string_view)> decode) {
+  return [decode = std::move(decode)](const kafka::consumed_record& rec) -> result<event::record> {
+    if (rec.tombstone)
+      return make_error(error_domain::decode, 3, "the record has a null value");
+    const auto* stream = rec.find_header(kafka::headers::stream);
+    return decode(rec.value, stream ? std::string_view{*stream} : std::string_view{});
+  };
+}
+
 gate::gate(const expectation_set& expectations, gate_topics topics, clock_fn clock, decoder_fn decoder)
     : expectations_(expectations), topics_(std::move(topics)), clock_(std::move(clock)), decoder_(std::move(decoder)) {}
 
@@ -96,6 +105,10 @@ void gate::decode(const kafka::consumed_record& rec, verdict& v) const {
     return quarantine(v, reason::unknown_stream,
                       "the pipeline declares no stream '" + describe(expr_value{*stream}, 60) + "'");
   auto decoded = decoder_(rec);
+  if (!decoded && decoded.err().retriable) {
+    v.retry = decoded.err();
+    return;
+  }
   if (!decoded)
     return quarantine(v, reason::undecodable, decoded.err().message);
   v.event = std::move(*decoded);
@@ -129,7 +142,7 @@ void gate::check(const kafka::consumed_record& rec, verdict& v, std::vector<uint
 verdict gate::judge(const kafka::consumed_record& rec) const {
   verdict v;
   decode(rec, v);
-  if (v.to == verdict::route::valid)
+  if (v.to == verdict::route::valid && !v.retry)
     check(rec, v, nullptr);
   return v;
 }
@@ -151,6 +164,8 @@ result<std::vector<kafka::outgoing_record>> gate::process(const std::vector<kafk
   for (const auto& rec : batch) {
     verdict v;
     decode(rec, v);
+    if (v.retry)
+      return *v.retry;
     if (v.to == verdict::route::quarantine) {
       count_quarantine(v);
       out.push_back(to_quarantine(rec, v));

@@ -36,6 +36,8 @@ inline constexpr const char* readmitted_from = "freshet.readmitted_from"; ///< "
 /// Turns a raw record's bytes into an event: JSON today; the Avro codec plugs in here.
 using decoder_fn = std::function<result<event::record>(const kafka::consumed_record&)>;
 [[nodiscard]] decoder_fn json_decoder();
+/// Confluent-framed Avro (by schema id) or JSON, for the stream in the record's `freshet.stream` header.
+[[nodiscard]] decoder_fn stage_decoder(std::function<result<event::record>(std::string_view, std::string_view)> decode);
 
 using clock_fn = std::function<int64_t()>;
 
@@ -55,6 +57,9 @@ struct verdict {
   std::vector<failure> failed;           ///< quarantine-severity failures, in spec order
   std::vector<failure> warned;           ///< warn-severity failures
   std::string message;                   ///< why, for undecodable / unknown_stream
+  /// A retriable decode failure (the schema registry is unreachable): not a verdict on the event.
+  /// `process` fails the batch (the stage aborts and polls it again); a readmit stops with it.
+  std::optional<error> retry;
   int64_t reference_ms = 0;
 };
 

@@ -187,6 +187,8 @@ class readmit_job {
       out = kafka::forward(r, gate_.topics().quarantine);
     } else {
       auto v = gate_.judge(r);
+      if (v.retry)
+        return *v.retry;
       if (v.to == verdict::route::valid) {
         ++pending_.readmitted;
         out = gate_.to_valid(r, v, r.topic + "/" + std::to_string(r.partition) + "/" + std::to_string(r.offset));

@@ -1,6 +1,7 @@
 // The walking skeleton end to end: events published over gRPC to ingest travel through real Kafka
 // topics, quality-gate, enrich and aggregate (each its own process) into Redis, and the query
-// service's gRPC API reports them.
+// service's gRPC API reports them. Schemas come from freshet-registry: events travel as Avro framed
+// with the registered ids.
 #include <csignal>
 #include <map>
 #include <memory>
@@ -29,7 +30,7 @@ struct pipeline_processes {
   std::vector<std::unique_ptr<fs::child_process>> procs;
 
   void start() {
-    auto ports = fs::free_ports(8);
+    auto ports = fs::free_ports(10);
     ingest_grpc = ports[0];
     ingest_http = ports[1];
     query_grpc = ports[2];
@@ -49,9 +50,17 @@ struct pipeline_processes {
       args.push_back("--http.listen=127.0.0.1:" + std::to_string(http_port));
       return args;
     };
-    launch("ingest", with_http(common(ingest_grpc), ingest_http));
-    launch("quality-gate", common(ports[4]));
-    launch("enrich", common(ports[5]));
+    // The registry first: ingest registers the streams' schemas at start (waiting for it), frames
+    // events with the registered ids, and the stages after it decode by id.
+    const std::string registry_url = "http://127.0.0.1:" + std::to_string(ports[8]);
+    auto with_registry = [&](std::vector<std::string> args) {
+      args.push_back("--registry.url=" + registry_url);
+      return args;
+    };
+    launch("registry", with_http(common(ports[9]), ports[8]));
+    launch("ingest", with_registry(with_http(common(ingest_grpc), ingest_http)));
+    launch("quality-gate", with_registry(common(ports[4])));
+    launch("enrich", with_registry(common(ports[5])));
     launch("aggregate", common(ports[6]));
     launch("query", with_http(common(query_grpc), query_http));
   }
