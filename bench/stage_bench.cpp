@@ -8,7 +8,7 @@
 //
 // Usage: freshet-stage-bench --bootstrap HOST:PORT [--events N] [--rounds N] [--warmup-events N]
 //          [--stages pass,quality_gate,quality_gate_dedupe,enrich] [--latency-rate N] [--latency-seconds N]
-//          [--commit-interval-ms N] [--max-batch N] [--partitions N] [--event-bytes N]
+//          [--commit-interval-ms N] [--max-batch N] [--max-txn-records N] [--partitions N] [--event-bytes N]
 //          [--pipeline-spec PATH] [--baseline PATH] [--broker-pid PID] [--broker-version V]
 //          [--git-rev R] [--run-id ID] [--out PATH]
 // Env (used when the flag is absent): FRESHET_STAGE_BENCH_EVENTS, FRESHET_STAGE_BENCH_ROUNDS (else
@@ -119,7 +119,7 @@ options parse_options(int argc, char** argv) {
     if (flag == "-h" || flag == "--help") {
       fmt::print("usage: freshet-stage-bench --bootstrap HOST:PORT [--events N] [--rounds N] [--warmup-events N]\n"
                  "         [--stages pass,quality_gate,quality_gate_dedupe,enrich] [--latency-rate N] [--latency-seconds N]\n"
-                 "         [--commit-interval-ms N] [--max-batch N] [--partitions N] [--event-bytes N]\n"
+                 "         [--commit-interval-ms N] [--max-batch N] [--max-txn-records N] [--partitions N] [--event-bytes N]\n"
                  "         [--pipeline-spec PATH] [--baseline PATH] [--broker-pid PID] [--broker-version V]\n"
                  "         [--git-rev R] [--run-id ID] [--out PATH]\n"
                  "Normally run through scripts/bench/run; see bench/README.md.\n");
@@ -146,6 +146,8 @@ options parse_options(int argc, char** argv) {
       o.commit_interval_ms = static_cast<int>(to_count(flag, v, 1));
     else if (flag == "--max-batch")
       o.max_batch = static_cast<size_t>(to_count(flag, v, 1));
+    else if (flag == "--max-txn-records")
+      o.max_txn_records = static_cast<size_t>(to_count(flag, v, 1));
     else if (flag == "--partitions")
       o.partitions = static_cast<int>(to_count(flag, v, 1));
     else if (flag == "--event-bytes")

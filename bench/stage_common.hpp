@@ -29,6 +29,7 @@ struct options {
   int64_t event_bytes = 200;
   int commit_interval_ms = 100;  ///< exactly-once transactions (the services' default)
   size_t max_batch = 5000;       ///< stage.max_batch (the services' default)
+  size_t max_txn_records = 50000; ///< stage.max_txn_records (the services' default)
   int latency_rate = 5000;       ///< events/s produced during a latency phase
   int latency_seconds = 10;      ///< measured seconds per latency phase; 0 skips the phase
   std::vector<std::string> stages = {"pass", "quality_gate", "quality_gate_dedupe", "enrich"};

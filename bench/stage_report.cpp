@@ -94,6 +94,7 @@ json build_report(const options& o, const report& r) {
     {"rounds", o.rounds},
     {"commit_interval_ms", o.commit_interval_ms},
     {"max_batch", o.max_batch},
+    {"max_txn_records", o.max_txn_records},
     {"poll_timeout_ms", defaults.poll_timeout_ms},
     {"latency_rate", o.latency_rate},
     {"latency_seconds", o.latency_seconds},

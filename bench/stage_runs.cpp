@@ -201,7 +201,7 @@ metric_totals totals(prometheus::Registry& reg, const std::string& name) {
 
 /// spawn_stage with the settings services get from common/service/stage_wiring.cpp: the services'
 /// consumer and producer configs, static membership, transactional id `<group>-<instance>`,
-/// `stage.commit_interval_ms` and `stage.max_batch`.
+/// `stage.commit_interval_ms`, `stage.max_batch` and `stage.max_txn_records`.
 class stage_pipeline final : public running_pipeline {
  public:
   stage_pipeline(caf::actor_system& sys, const options& o, const pipeline_setup& spec, progress& prog)
@@ -220,6 +220,7 @@ class stage_pipeline final : public running_pipeline {
     cfg.transactional_id = spec.group + "-" + instance;
     cfg.commit_interval_ms = o.commit_interval_ms;
     cfg.max_batch = o.max_batch;
+    cfg.max_txn_records = o.max_txn_records;
     cfg.on_fatal = [note = error_](const std::string& why) {
       std::lock_guard lock{note->mtx};
       note->why = why;

@@ -11,6 +11,7 @@ std::map<std::string, std::string> stage_defaults(const std::string& group) {
     {"kafka.group", group},
     {"stage.commit_interval_ms", "100"},
     {"stage.max_batch", "5000"},
+    {"stage.max_txn_records", "50000"},
     {"state.dir", "state"},
   };
 }
@@ -35,6 +36,7 @@ stream::stage_config base_config(runtime& rt, stage_wiring& wiring) {
   cfg.transactional_id = group + "-" + rt.instance_id();
   cfg.commit_interval_ms = static_cast<int>(s.get_int("stage.commit_interval_ms"));
   cfg.max_batch = static_cast<size_t>(s.get_int("stage.max_batch"));
+  cfg.max_txn_records = static_cast<size_t>(s.get_int("stage.max_txn_records"));
   cfg.on_committed = std::move(wiring.on_committed);
   cfg.tick_interval_ms = wiring.tick_interval_ms;
   cfg.on_fatal = [&rt](const std::string& why) {

@@ -59,7 +59,8 @@ struct stage_config {
   /// exactly_once: a stable id per instance, so that a restarted instance fences its predecessor.
   std::string transactional_id;
   int commit_interval_ms = 100;     ///< a transaction commits at least this often...
-  size_t max_batch = 5000;          ///< ...or after this many records
+  size_t max_txn_records = 50000;   ///< ...or once it holds this many input records (exactly_once)
+  size_t max_batch = 5000;          ///< records per poll (at_least_once: per offset commit)
   int poll_timeout_ms = 50;
   int transaction_timeout_ms = 10000; ///< for each commit/abort/send_offsets call
   /// Stateful stages: the compacted changelog topic (as many partitions as the inputs) and the

@@ -17,7 +17,7 @@ using std::chrono::milliseconds;
 /// Consume–transform–produce inside Kafka transactions (KIP-447).
 ///
 /// A transaction opens with the first record after a commit and commits when `commit_interval_ms`
-/// has passed or `max_batch` records are in it. Its outputs and the consumer's next offsets commit
+/// has passed or `max_txn_records` input records are in it. Its outputs and the consumer's next offsets commit
 /// together; on an abortable error the transaction aborts and the consumer rewinds to the group's
 /// committed offsets, so the same records are processed again into a new transaction. A fatal
 /// error rebuilds the producer (same transactional id), except when it was fenced by a newer
@@ -82,7 +82,7 @@ class exactly_once_cycle final : public cycle {
   }
 
   bool due() const {
-    return txn_records_ >= ctx_.cfg.max_batch ||
+    return txn_records_ >= ctx_.cfg.max_txn_records ||
            mono_ns() - txn_started_ns_ >= static_cast<int64_t>(ctx_.cfg.commit_interval_ms) * 1000000;
   }
 
