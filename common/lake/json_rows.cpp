@@ -378,6 +378,14 @@ value struct_value(parser& in, const struct_field& f, const std::string& path, b
   return value::struct_(std::move(values));
 }
 
+/// A repeated key in one object: a record keeps the last value (in the first one's place) and drops
+/// every path the earlier value had, whatever its shape; the record path handles that.
+void check_new_key(std::vector<std::string_view>& seen, std::string_view k) {
+  if (std::find(seen.begin(), seen.end(), k) != seen.end())
+    throw fallback{};
+  seen.push_back(k);
+}
+
 /// A field without a column: flattened to dotted paths with their text, as a record holds them.
 void flatten_extra(parser& in, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
   char c = in.peek();
@@ -387,8 +395,10 @@ void flatten_extra(parser& in, const std::string& path, std::vector<std::pair<st
       in.expect('}');
       return;
     }
+    std::vector<std::string_view> keys;
     while (true) {
       auto k = in.key();
+      check_new_key(keys, k);
       flatten_extra(in, path + "." + std::string{k}, out);
       if (in.peek() == ',') {
         in.expect(',');
@@ -412,9 +422,6 @@ void flatten_extra(parser& in, const std::string& path, std::vector<std::pair<st
       return;
     text = event::as_text(v);
   }
-  for (const auto& [p, t] : out)
-    if (p == path)
-      throw fallback{}; // a duplicate key: the record keeps the last one in the first one's place
   out.emplace_back(path, std::move(text));
 }
 
@@ -441,6 +448,7 @@ json_row_decoder::outcome json_row_decoder::decode(std::string_view json, output
   std::array<char, 128> small{};
   std::vector<char> large(columns_.size() > small.size() ? columns_.size() : 0, 0);
   char* seen = columns_.size() > small.size() ? large.data() : small.data();
+  std::vector<std::string_view> extra_keys; // top-level keys without a column, for duplicates
   try {
     parser in{json, *this};
     in.expect('{');
@@ -466,6 +474,7 @@ json_row_decoder::outcome json_row_decoder::decode(std::string_view json, output
           out.row[i] = column_value(in, columns_[i], columns_[i].name, present);
           seen[i] = present ? 1 : 2;
         } else if (extras_) {
+          check_new_key(extra_keys, k);
           flatten_extra(in, std::string{k}, out.extras);
         } else {
           bool leaf = false;

@@ -132,6 +132,13 @@ class local_store final : public log_store {
     return out;
   }
 
+  status remove(const std::string& name) override {
+    const auto path = dir_ + "/" + name;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return sys_error("unlink " + path, errno);
+    return {};
+  }
+
   const std::string& location() const override { return dir_; }
 
   /// Temp files of writers that crashed between writing and linking.
@@ -175,6 +182,10 @@ class local_store final : public log_store {
 };
 
 } // namespace
+
+status log_store::remove(const std::string& name) {
+  return make_lake_error(errc::unsupported, location() + ": this log store cannot delete " + name);
+}
 
 result<std::shared_ptr<log_store>> local_log_store(const std::string& table_root, bool create) {
   auto dir = table_root + "/_delta_log";

@@ -41,6 +41,9 @@ class log_store {
   [[nodiscard]] virtual result<std::optional<std::string>> read(const std::string& name) const = 0;
   /// Every entry, sorted by name (so by version for log files).
   [[nodiscard]] virtual result<std::vector<log_entry>> list() const = 0;
+  /// Deletes `name` (a missing one is fine). Only log cleanup (`log_cleanup.hpp`) calls it, for
+  /// commits and checkpoints no retained version needs. Stores that cannot delete say `unsupported`.
+  [[nodiscard]] virtual status remove(const std::string& name);
   /// For messages: where the log lives.
   [[nodiscard]] virtual const std::string& location() const = 0;
 };

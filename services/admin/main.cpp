@@ -2,6 +2,7 @@
 //   freshet-admin create-topics --pipeline.spec=FILE --kafka.bootstrap=HOST:PORT
 //   freshet-admin readmit --quality_gate=HOST:PORT [--stream=S] [--expectation=NAME] [--dry_run=true]
 //   freshet-admin load-dim --table=NAME --file=FILE.jsonl [--key=FIELD] [--topic=TOPIC] [--delete=true]
+//   freshet-admin optimize|zorder|vacuum --table=DIR [...] [--dry-run]   (lake_maintenance_commands.cpp)
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +21,8 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/logger.hpp"
 #include "freshet/v1/quality.grpc.pb.h"
+#include "services/admin/lake_commands.hpp"
+#include "services/admin/lake_maintenance_commands.hpp"
 
 namespace {
 
@@ -34,7 +37,12 @@ int usage() {
                "  load-dim        publish a JSON-lines file to a reference table's compacted dim topic, keyed\n"
                "                  by the table's key field (--table=NAME --file=FILE, optional --key=FIELD,\n"
                "                  --topic=TOPIC for tables not in the spec, --delete=true for tombstones)\n"
-               "settings: --pipeline.spec, --kafka.bootstrap, --timeout_ms (also FRESHET_* variables)\n");
+               "  lake-tables, lake-history, lake-read, backfill\n"
+               "                  Delta tables: list, history, rows as of a version or time, replay into a\n"
+               "                  topic (services/admin/README.md)\n"
+               "%s"
+               "settings: --pipeline.spec, --kafka.bootstrap, --timeout_ms (also FRESHET_* variables)\n",
+               freshet::admin::maintenance_commands_usage());
   return 2;
 }
 
@@ -182,6 +190,12 @@ int main(int argc, char** argv) {
   if (argc < 2)
     return usage();
   std::string command = argv[1];
+  if (freshet::admin::is_maintenance_command(command)) { // optimize, zorder, vacuum
+    freshet::log::setup("admin", "warn", freshet::log::format::text);
+    return freshet::admin::run_maintenance_command(command, argc, argv);
+  }
+  if (freshet::admin::is_lake_command(command)) // lake-tables, lake-history, lake-read, backfill
+    return freshet::admin::run_lake_command(command, argc - 1, argv + 1);
   auto s = freshet::config::settings::load({{"pipeline.spec", "examples/clickstream/pipeline.yaml"},
                                             {"kafka.bootstrap", "127.0.0.1:9092"},
                                             {"timeout_ms", "60000"},

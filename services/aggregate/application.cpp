@@ -18,6 +18,12 @@ std::map<std::string, std::string> application::defaults() {
   // idle partitions).
   d["aggregate.tick_ms"] = "200";
   d["serving.ttl_seconds"] = "86400";
+  // Backfills run a second instance beside the live one (docs/backfill.md): another kafka.group, and
+  // these set apart what it reads and writes. Empty: the spec's topics, the pipeline's name.
+  d["aggregate.input_topic"] = "";
+  d["aggregate.rollups_topic"] = "";
+  d["aggregate.late_topic"] = "";
+  d["serving.prefix"] = "";
   return d;
 }
 
@@ -36,22 +42,27 @@ status application::wire_up(service::runtime& rt) {
   FRESHET_LOG(info, log::get("aggregate"), "{} metric(s) ({} declared in the pipeline spec)", plans->size(),
               declared->metrics.size());
 
+  auto or_default = [&s](const std::string& key, const std::string& fallback) {
+    return s.get(key).empty() ? fallback : s.get(key);
+  };
+  const auto input_topic = or_default("aggregate.input_topic", pipeline.topic_name("enriched"));
   redis_ = std::make_unique<redis::client>(s.get("redis.address"));
-  store_ = std::make_unique<serving::metric_store>(*redis_, pipeline.name, s.get_int("serving.ttl_seconds"));
+  store_ = std::make_unique<serving::metric_store>(*redis_, or_default("serving.prefix", pipeline.name),
+                                                   s.get_int("serving.ttl_seconds"));
   sink_ = std::make_unique<redis_sink>(*store_);
   probe_ = std::make_unique<aggregate_probe>(rt.metrics());
 
   processor_options opts;
   opts.pipeline = pipeline.name;
-  opts.input_topic = pipeline.topic_name("enriched");
-  opts.rollups_topic = pipeline.topic_name("rollups");
-  opts.late_topic = pipeline.topic_name("late");
+  opts.input_topic = input_topic;
+  opts.rollups_topic = or_default("aggregate.rollups_topic", pipeline.topic_name("rollups"));
+  opts.late_topic = or_default("aggregate.late_topic", pipeline.topic_name("late"));
   opts.dlq_topic = pipeline.topic_name("dlq");
   for (const auto& st : pipeline.streams)
     opts.stream_event_time[st.name] = st.event_time_field;
   processor_ = std::make_unique<rollup_processor>(std::move(*plans), std::move(opts), *sink_, probe_.get());
 
-  service::stage_wiring wiring{"aggregate", {pipeline.topic_name("enriched")}};
+  service::stage_wiring wiring{"aggregate", {input_topic}};
   wiring.on_committed = [p = processor_.get()](std::vector<kafka::outgoing_record>& outs) { p->committed(outs); };
   wiring.tick_interval_ms = static_cast<int>(s.get_int("aggregate.tick_ms"));
   auto stage = service::wire_stateful_stage(

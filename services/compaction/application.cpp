@@ -7,6 +7,8 @@
 #include "services/compaction/dlq_writer.hpp"
 #include "services/compaction/lake_probe.hpp"
 #include "services/compaction/lake_sink.hpp"
+#include "services/compaction/maintenance_actor.hpp"
+#include "services/compaction/maintenance_probe.hpp"
 #include "services/compaction/sink_actor.hpp"
 #include "services/compaction/tables_spec.hpp"
 
@@ -48,6 +50,14 @@ std::map<std::string, std::string> application::defaults() {
     {"lake.events", "true"},            // consume the enriched topic
     {"lake.rollups", "true"},           // consume the rollups topic
     {"lake.rollup_format", "protobuf"}, // freshet.v1.Rollup (the aggregate service), or json
+    {"maintenance.enabled", "true"},    // OPTIMIZE / Z-order, VACUUM and log cleanup beside the sink
+    {"maintenance.interval_ms", "600000"},
+    {"maintenance.target_file_bytes", "134217728"},
+    {"maintenance.min_files", "8"},     // a partition is compacted once it has this many small files
+    {"maintenance.vacuum", "true"},
+    {"maintenance.vacuum_retention_ms", ""}, // empty: each table's delta.deletedFileRetentionDuration
+    {"maintenance.vacuum_force", "false"},   // allow a retention below the table's (tests only)
+    {"maintenance.log_cleanup", "true"},     // delta.logRetentionDuration (default 30 days)
   };
 }
 
@@ -121,6 +131,38 @@ status application::wire_up(service::runtime& rt) {
   sink_ = *actor;
   rt.on_stop("flush the DLQ producer", [this] { (void) dlq_->flush(5000); });
   rt.on_stop("commit open files and leave the group", [this, &rt] { stop_lake_sink(rt.system(), sink_, 15000); });
+  return wire_up_maintenance(rt, lake_dir, spec->zorder_columns(), o.parquet);
+}
+
+status application::wire_up_maintenance(service::runtime& rt, const std::string& lake_dir,
+                                        std::map<std::string, std::vector<std::string>> zorder_by,
+                                        const parquet::writer_options& parquet) {
+  const auto& s = rt.settings();
+  if (!s.get_bool("maintenance.enabled"))
+    return {};
+  maintenance_settings m;
+  m.interval_ms = s.get_int("maintenance.interval_ms");
+  m.target_file_bytes = s.get_int("maintenance.target_file_bytes");
+  const auto min_files = s.get_int("maintenance.min_files");
+  if (m.interval_ms <= 0 || m.target_file_bytes <= 0 || min_files < 1)
+    return make_error(error_domain::config, 46,
+                      "maintenance.interval_ms and .target_file_bytes must be positive, .min_files at least 1");
+  m.min_files = static_cast<size_t>(min_files);
+  m.vacuum = s.get_bool("maintenance.vacuum");
+  if (!s.get("maintenance.vacuum_retention_ms").empty())
+    m.vacuum_retention_ms = s.get_int("maintenance.vacuum_retention_ms");
+  m.vacuum_force = s.get_bool("maintenance.vacuum_force");
+  m.log_cleanup = s.get_bool("maintenance.log_cleanup");
+  m.parquet = parquet;
+  m.parquet.row_group_bytes = std::max<size_t>(parquet.row_group_bytes, static_cast<size_t>(m.target_file_bytes));
+  maintenance_probe_ = std::make_unique<maintenance_probe>(rt.metrics());
+  FRESHET_LOG(info, log::get("compaction"), "maintenance every {} ms: files to {} bytes once {} are smaller, {} z-ordered table(s), vacuum {}",
+              m.interval_ms, m.target_file_bytes, m.min_files, zorder_by.size(), m.vacuum ? "on" : "off");
+  const auto interval = m.interval_ms;
+  maintenance_ = spawn_maintenance(
+    rt.system(), std::make_unique<maintenance>(lake_dir, std::move(zorder_by), std::move(m), *maintenance_probe_),
+    interval);
+  rt.on_stop("finish the maintenance round", [this, &rt] { stop_maintenance(rt.system(), maintenance_, 120000); });
   return {};
 }
 

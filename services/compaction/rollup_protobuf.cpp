@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "freshet/v1/rollup.pb.h"
@@ -14,6 +16,14 @@ const char* kind_name(v1::RollupKind k) {
     case v1::ROLLUP_KIND_LATE: return "late";
     default: return "unspecified";
   }
+}
+
+/// Timestamps are microseconds in the table: a millisecond value beyond ±2^63/1000 (the engine's
+/// `no_watermark` = INT64_MIN before any event, `end_of_time` = INT64_MAX once a bounded input is
+/// over) has no timestamp; the column stays null and `_extra` keeps the number.
+bool fits_timestamp(int64_t ms) {
+  constexpr int64_t limit = std::numeric_limits<int64_t>::max() / 1000;
+  return ms > -limit && ms < limit;
 }
 
 std::string quantile_key(const std::string& name, double q) {
@@ -64,9 +74,9 @@ class protobuf_decoder final : public rollup_decoder {
     f.set("kind", std::string{kind_name(msg.kind())});
     f.set("source_partition", static_cast<int64_t>(msg.source_partition()));
     if (msg.watermark_ms() != 0)
-      f.set("watermark", msg.watermark_ms());
+      f.set(fits_timestamp(msg.watermark_ms()) ? "watermark" : "watermark_ms", msg.watermark_ms());
     if (msg.emitted_at_ms() != 0)
-      f.set("emitted_at", msg.emitted_at_ms());
+      f.set(fits_timestamp(msg.emitted_at_ms()) ? "emitted_at" : "emitted_at_ms", msg.emitted_at_ms());
     if (!msg.pipeline().empty())
       f.set("pipeline", msg.pipeline());
     if (msg.replaces_size() > 0) {

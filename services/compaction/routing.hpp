@@ -95,7 +95,9 @@ class rollup_decoder {
 /// `freshet.v1.Rollup` (proto/freshet/v1/rollup.proto): dims named by the metric's `group_by`
 /// (`dim<i>` when unknown), numeric aggregations into `measures`, quantiles as `<name>@<q>`,
 /// top-k lists as JSON text in `_extra` (`top_k.<name>`), revision, kind (early, final, late),
-/// source partition, watermark and emission time. The aggregations' mergeable states are not kept.
+/// source partition, watermark and emission time (a watermark no timestamp can hold — the engine's
+/// `no_watermark` / `end_of_time` — goes to `_extra` as `watermark_ms`). The aggregations' mergeable
+/// states are not kept.
 [[nodiscard]] std::unique_ptr<rollup_decoder> protobuf_rollup_decoder(
   std::map<std::string, std::vector<std::string>> group_by);
 

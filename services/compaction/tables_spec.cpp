@@ -29,10 +29,30 @@ bool valid_name(const std::string& s) {
   return std::regex_match(s, re);
 }
 
+/// `zorder_by: [a, b]` (or one name): column names, each once.
+result<std::vector<std::string>> zorder_list(const YAML::Node& n, const std::string& where) {
+  std::vector<std::string> out;
+  auto z = n["zorder_by"];
+  if (!z || z.IsNull())
+    return out;
+  if (z.IsScalar())
+    out.push_back(z.as<std::string>());
+  else if (z.IsSequence())
+    for (const auto& c : z)
+      out.push_back(c.as<std::string>());
+  else
+    return spec_error(where + ": zorder_by is a column name or a list of them");
+  std::set<std::string> seen;
+  for (const auto& c : out)
+    if (c.empty() || !seen.insert(c).second)
+      return spec_error(where + ": zorder_by names each column once");
+  return out;
+}
+
 result<event_table_spec> parse_event_table(const YAML::Node& n, const config::pipeline_spec& spec) {
   if (!n.IsMap())
     return spec_error("events: each entry is a map with a stream");
-  FRESHET_TRY(only_keys(n, "events", {"stream", "name", "schema", "partition_by", "extras"}));
+  FRESHET_TRY(only_keys(n, "events", {"stream", "name", "schema", "partition_by", "extras", "zorder_by"}));
   event_table_spec t;
   t.stream = n["stream"] ? n["stream"].as<std::string>() : "";
   const auto* stream = spec.stream(t.stream);
@@ -49,6 +69,10 @@ result<event_table_spec> parse_event_table(const YAML::Node& n, const config::pi
   }
   if (n["extras"])
     t.extras = n["extras"].as<bool>();
+  auto z = zorder_list(n, "events");
+  if (!z)
+    return z.err();
+  t.zorder_by = std::move(*z);
   return t;
 }
 
@@ -90,10 +114,14 @@ result<tables_spec> parse_tables_spec(const std::string& yaml_text, const config
             if (m.IsScalar()) {
               rt.metric = m.as<std::string>();
             } else {
-              FRESHET_TRY(only_keys(m, "rollups.metrics", {"metric", "schema"}));
+              FRESHET_TRY(only_keys(m, "rollups.metrics", {"metric", "schema", "zorder_by"}));
               rt.metric = m["metric"] ? m["metric"].as<std::string>() : "";
               if (m["schema"])
                 rt.schema_file = spec.resolve(m["schema"].as<std::string>());
+              auto z = zorder_list(m, "rollups.metrics");
+              if (!z)
+                return z.err();
+              rt.zorder_by = std::move(*z);
             }
             if (!valid_name(rt.metric))
               return spec_error("rollups: metric name '" + rt.metric + "' must be letters, digits, '_', '-', '.'");
@@ -124,6 +152,17 @@ result<tables_spec> parse_tables_spec(const std::string& yaml_text, const config
   for (const auto& t : out.events)
     if (!names.insert(t.name).second)
       return spec_error("two tables are named '" + t.name + "'");
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> tables_spec::zorder_columns() const {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& t : events)
+    if (!t.zorder_by.empty())
+      out[t.name] = t.zorder_by;
+  for (const auto& m : rollups.metrics)
+    if (!m.zorder_by.empty())
+      out["rollup_" + m.metric] = m.zorder_by;
   return out;
 }
 

@@ -16,12 +16,15 @@ struct event_table_spec {
   std::string schema_file;        ///< absolute path of the .avsc; default: the stream's schema
   std::string partition_by = "date"; ///< the date column from the event time (UTC); "" = unpartitioned
   bool extras = true;             ///< keep fields the schema lacks (enrichments) in `_extra` map<string,string>
+  /// Maintenance rewrites the table's partitions z-ordered by these columns (empty: bin-packing).
+  std::vector<std::string> zorder_by{};
 };
 
 /// One metric's table (rollups topic): `<lake.dir>/rollup_<metric>`.
 struct rollup_table_spec {
   std::string metric;
   std::string schema_file; ///< absolute; empty = the generic rollup columns
+  std::vector<std::string> zorder_by{}; ///< as for event tables
 };
 
 struct rollup_tables_spec {
@@ -38,6 +41,9 @@ struct rollup_tables_spec {
 struct tables_spec {
   std::vector<event_table_spec> events;
   rollup_tables_spec rollups;
+
+  /// Table folder name -> z-order columns, for the tables that have some.
+  [[nodiscard]] std::map<std::string, std::vector<std::string>> zorder_columns() const;
 };
 
 [[nodiscard]] result<tables_spec> parse_tables_spec(const std::string& yaml_text, const config::pipeline_spec& spec);

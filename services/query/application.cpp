@@ -18,6 +18,9 @@ std::map<std::string, std::string> application::defaults() {
     {"aggregate.counts_allowed_lateness_ms", "3600000"},
     {"aggregate.counts_early_ms", "1000"},
     {"http.threads", "8"},
+    // LakeService (time travel over the Delta tables the lake writer keeps).
+    {"lake.dir", "build/lake"},
+    {"lake.max_read_rows", "1000000"},
   };
 }
 
@@ -53,6 +56,8 @@ status application::wire_up(service::runtime& rt) {
   backend.list = [catalog = catalog_] { return list_metrics(*catalog); };
   grpc_ = std::make_unique<grpc_api>(backend);
   rt.add_grpc_service(grpc_.get());
+  lake_ = std::make_unique<lake_api>(s.get("lake.dir"), static_cast<uint64_t>(s.get_int("lake.max_read_rows")));
+  rt.add_grpc_service(lake_.get());
   http_ = std::make_unique<http::server>(s.get("http.listen"), static_cast<int>(s.get_int("http.threads")));
   add_http_routes(*http_, backend);
   FRESHET_TRY(http_->start());

@@ -10,6 +10,10 @@
                                                  checkpoint) for our reader; writes DIR/expected.json.
   lake_check.py check-sink TABLE EXPECTED.json   a table freshet-compaction wrote: every event id once,
                                                  history, an older version, stats, txn versions, DuckDB.
+  lake_check.py check-maintained TABLE EXP.json  a table OPTIMIZE / Z-order / VACUUM ran on beside the sink:
+                                                 every event id once (delta-rs, DuckDB over the files), an
+                                                 OPTIMIZE in the history, every live file present, and the
+                                                 given older versions still read whole with their row counts.
   lake_check.py count TABLE                      prints the row count delta-rs reads.
 
 Rows compare in interop.py's canonical JSON (tests/integration/parquet). Exit code 0 = all good;
@@ -253,6 +257,47 @@ def check_sink(root, expected_path):
     return problems
 
 
+def check_maintained(root, expected_path):
+    exp = json.load(open(expected_path))
+    problems = []
+    dt = DeltaTable(root)
+    ids = dt.to_pyarrow_table(columns=["_event_id"]).column("_event_id").to_pylist()
+    want = set(exp["event_ids"])
+    seen = {}
+    for i in ids:
+        seen[i] = seen.get(i, 0) + 1
+    missing = [i for i in want if i not in seen]
+    dup = {i: c for i, c in seen.items() if c > 1}
+    extra = [i for i in seen if i not in want]
+    if missing or dup or extra:
+        problems.append(f"exactly once violated at v{dt.version()}: {len(missing)} missing (e.g. {missing[:3]}), "
+                        f"{len(dup)} duplicated (e.g. {list(dup.items())[:3]}), {len(extra)} unexpected")
+    ops = [h.get("operation") for h in dt.history()]
+    if "OPTIMIZE" not in ops:
+        problems.append(f"no OPTIMIZE in the history: {sorted(set(ops))}")
+    adds = add_actions(dt)
+    for a in adds:
+        if not os.path.exists(os.path.join(root, a["path"])):
+            problems.append(f"live file {a['path']} is gone")
+            break
+    if sum(a["num_records"] for a in adds) != len(ids):
+        problems.append("the add stats' num_records do not sum to the rows")
+    con = duckdb.connect()
+    files = [os.path.join(root, a["path"]) for a in adds]
+    n = con.execute(f"SELECT count(*), count(DISTINCT _event_id) FROM read_parquet({files!r})").fetchone()
+    if n != (len(want), len(want)):
+        problems.append(f"DuckDB reads {n[0]} rows, {n[1]} distinct ids over the live files, expected {len(want)}")
+    for v, rows in exp.get("versions", {}).items():
+        try:
+            old = DeltaTable(root, version=int(v)).to_pyarrow_table(columns=["_event_id"])
+            old_ids = old.column("_event_id").to_pylist()
+            if len(old_ids) != rows or len(set(old_ids)) != len(old_ids):
+                problems.append(f"version {v}: {len(old_ids)} rows ({len(set(old_ids))} distinct), expected {rows}")
+        except Exception as e:  # noqa: BLE001 - a reader error is the finding
+            problems.append(f"version {v} cannot be read: {e}")
+    return problems
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__)
@@ -264,6 +309,8 @@ def main(argv):
         problems = write_delta_rs(argv[2])
     elif cmd == "check-sink" and len(argv) == 4:
         problems = check_sink(argv[2], argv[3])
+    elif cmd == "check-maintained" and len(argv) == 4:
+        problems = check_maintained(argv[2], argv[3])
     elif cmd == "count" and len(argv) == 3:
         print(DeltaTable(argv[2]).to_pyarrow_table().num_rows)
         problems = []

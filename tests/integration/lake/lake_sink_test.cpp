@@ -2,7 +2,9 @@
 // table per stream exactly once although the writer is SIGKILLed again and again while it writes;
 // delta-rs, pyarrow and DuckDB then read every event once. Rejects go to the DLQ; rollups go to one
 // table per metric.
+#include <algorithm>
 #include <csignal>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -18,7 +20,12 @@
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/lake/table.hpp"
+#include "common/config/metrics_spec.hpp"
+#include "common/config/pipeline_spec.hpp"
 #include "common/parquet/reader.hpp"
+#include "common/serving/rollup_codec.hpp"
+#include "common/window/window_operator.hpp"
+#include "services/aggregate/metric_plan.hpp"
 #include "freshet/v1/rollup.pb.h"
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
@@ -340,72 +347,143 @@ std::map<std::string, std::string> string_map(const freshet::parquet::value& v) 
   return out;
 }
 
+/// The aggregate service's rollups of `metric` (as declared in the spec) for `events` (event time,
+/// country, duration) from source partition `partition`: its planner, its window engine and its
+/// Protobuf encoding (common/serving/rollup_codec), every emission — early, final — as it would
+/// publish them.
+std::vector<std::pair<std::string, std::string>> aggregate_rollups(const std::string& spec_path, const std::string& metric,
+                                                                   const std::vector<std::tuple<int64_t, std::string, int64_t>>& events,
+                                                                   int32_t partition) {
+  auto spec = freshet::config::load_pipeline_spec(spec_path).value();
+  auto declared = freshet::config::load_metrics_spec(spec).value();
+  auto plans = freshet::aggregate::plan_metrics({}, declared).value();
+  auto plan = std::find_if(plans.begin(), plans.end(), [&](const auto& p) { return p.spec.name == metric; });
+  EXPECT_NE(plan, plans.end());
+  auto op = freshet::window::window_operator::create(plan->spec).value();
+  freshet::window::output_batch out;
+  const int64_t now = freshet::now_ms();
+  const std::vector<freshet::partition_id> parts{freshet::partition_id{partition}};
+  op->assign(parts, now, out);
+  const auto fields = plan->spec.input_fields();
+  for (const auto& [time, country, duration] : events) {
+    std::vector<std::string_view> dims{country};
+    std::vector<freshet::window::field_value> values;
+    for (const auto& f : fields)
+      values.push_back(f == "duration_ms" ? freshet::window::field_value{duration} : freshet::window::field_value{});
+    EXPECT_TRUE(op->on_event({freshet::partition_id{partition}, time, dims, values, now}, out).ok());
+  }
+  op->finish(now, out);
+  std::vector<std::pair<std::string, std::string>> keyed;
+  for (const auto& e : out.emissions)
+    keyed.emplace_back(freshet::serving::rollup_key(e.metric, e.dims, e.window, partition),
+                       freshet::serving::to_rollup(e, plan->spec, spec.name, partition, now).SerializeAsString());
+  return keyed;
+}
+
 TEST_F(lake_sink_test, protobuf_rollups_go_to_one_table_per_metric) {
   auto p = make_pipeline("lake-rollups");
   auto writer = start_compaction(p, "rollups-1");
   auto prod = freshet::kafka::producer::create(freshet::kafka::producer_config(fs::stack::bootstrap(), "rollups"));
   ASSERT_TRUE(prod.ok());
   const int64_t minute = 60'000, start = 1'714'521'600'000;
-  for (int w = 0; w < 30; ++w)
-    for (const char* metric : {"page_views_per_minute", "purchases_per_minute"}) {
-      freshet::v1::Rollup r;
-      r.set_pipeline("lake-test");
-      r.set_metric(metric);
-      r.add_dims(w % 2 ? "DE" : "FR");
-      r.set_window_start_ms(start + w * minute);
-      r.set_window_end_ms(start + (w + 1) * minute);
-      r.set_revision(3);
-      r.set_kind(freshet::v1::ROLLUP_KIND_FINAL);
-      r.set_source_partition(w % 4);
-      r.set_watermark_ms(start + (w + 1) * minute + 5000);
-      auto* views = r.add_values();
-      views->set_name("views");
-      views->set_kind("count");
-      views->set_int_value(w * 10);
-      auto* q = r.add_values();
-      q->set_name("duration");
-      q->set_kind("quantiles");
-      auto* p50 = q->mutable_quantiles()->add_values();
-      p50->set_q(0.5);
-      p50->set_value(w * 1.5);
-      auto* top = r.add_values();
-      top->set_name("pages");
-      top->set_kind("top_k");
-      auto* e = top->mutable_top_k()->add_entries();
-      e->set_item("/p/1");
-      e->set_count(7);
-      std::string bytes;
-      ASSERT_TRUE(r.SerializeToString(&bytes));
-      ASSERT_TRUE((*prod)->produce({p.rollups, -1, metric, bytes, {}, 0}, [](const auto&) {}).ok());
+  // A declared metric: the aggregate service's own rollups, from two source partitions.
+  std::map<std::pair<int64_t, std::string>, int64_t> views; // (window start, country) -> events
+  size_t published = 0;
+  for (int32_t partition : {0, 1}) {
+    std::vector<std::tuple<int64_t, std::string, int64_t>> events;
+    for (int w = 0; w < 30; ++w)
+      for (int j = 0; j <= (w + partition) % 3; ++j) {
+        std::string country = (w + j) % 2 ? "DE" : "FR";
+        events.emplace_back(start + w * minute + j * 1000 + partition, country, 100 * (j + 1));
+        ++views[{start + w * minute, country}];
+      }
+    for (const auto& [key, bytes] : aggregate_rollups(p.spec, "page_views_per_minute", events, partition)) {
+      ASSERT_TRUE((*prod)->produce({p.rollups, -1, key, bytes, {}, 0}, [](const auto&) {}).ok());
+      ++published;
     }
+  }
+  // A metric the spec does not list, with every kind of value (top-k too).
+  for (int w = 0; w < 30; ++w) {
+    freshet::v1::Rollup r;
+    r.set_pipeline("lake-test");
+    r.set_metric("purchases_per_minute");
+    r.add_dims(w % 2 ? "DE" : "FR");
+    r.set_window_start_ms(start + w * minute);
+    r.set_window_end_ms(start + (w + 1) * minute);
+    r.set_revision(3);
+    r.set_kind(freshet::v1::ROLLUP_KIND_FINAL);
+    r.set_source_partition(w % 4);
+    r.set_watermark_ms(start + (w + 1) * minute + 5000);
+    auto* count = r.add_values();
+    count->set_name("orders");
+    count->set_kind("count");
+    count->set_int_value(w * 10);
+    auto* q = r.add_values();
+    q->set_name("amount");
+    q->set_kind("quantiles");
+    auto* p50 = q->mutable_quantiles()->add_values();
+    p50->set_q(0.5);
+    p50->set_value(w * 1.5);
+    auto* top = r.add_values();
+    top->set_name("items");
+    top->set_kind("top_k");
+    auto* e = top->mutable_top_k()->add_entries();
+    e->set_item("/p/1");
+    e->set_count(7);
+    ASSERT_TRUE((*prod)->produce({p.rollups, -1, r.metric(), r.SerializeAsString(), {}, 0}, [](const auto&) {}).ok());
+  }
   ASSERT_TRUE((*prod)->produce({p.rollups, -1, "junk", "not a rollup \xff", {}, 0}, [](const auto&) {}).ok());
   ASSERT_TRUE((*prod)->flush(10000).ok());
   ASSERT_TRUE(fs::eventually(
     [&] {
-      return committed_rows(p.lake + "/rollup_page_views_per_minute") == 30 &&
+      return committed_rows(p.lake + "/rollup_page_views_per_minute") == static_cast<int64_t>(published) &&
              committed_rows(p.lake + "/rollup_purchases_per_minute") == 30;
     },
     60s))
+    << committed_rows(p.lake + "/rollup_page_views_per_minute") << " of " << published << " rollups, "
+    << committed_rows(p.lake + "/rollup_purchases_per_minute") << " of 30; skipped "
+    << fs::scrape_metric(writer.metrics_port, "freshet_lake_records_skipped_total") << ", rejected "
+    << fs::scrape_metric(writer.metrics_port, "freshet_lake_records_rejected_total") << "\n"
     << fs::read_file(writer.proc->log_file());
   writer.proc->signal(SIGTERM);
   EXPECT_EQ(writer.proc->wait(30s), 0);
 
-  std::set<int64_t> window_starts;
+  // Every emission is a row; the highest revision per (window, country, partition), summed over the
+  // partitions, gives the metric's counts.
+  std::map<std::tuple<int64_t, std::string, int64_t>, std::pair<int64_t, int64_t>> latest; // -> (revision, views)
   for (const auto& row : rollup_rows(p.lake + "/rollup_page_views_per_minute")) {
-    window_starts.insert(row.at("window_start").as_int64() / 1000);
     auto dims = string_map(row.at("dimensions"));
     ASSERT_EQ(dims.size(), 1u);
-    EXPECT_TRUE(dims.contains("user.country")) << "dims are named by the metric's group_by";
-    ASSERT_EQ(row.at("measures").map_size(), 2u);
-    EXPECT_EQ(row.at("measures").map_key(0).as_bytes(), "duration@0.5");
+    ASSERT_TRUE(dims.contains("user.country")) << "dims are named by the metric's group_by";
+    std::map<std::string, double> measures;
+    for (size_t i = 0; i < row.at("measures").map_size(); ++i)
+      measures[row.at("measures").map_key(i).as_bytes()] = row.at("measures").map_value(i).as_double();
+    EXPECT_TRUE(measures.contains("duration@0.5") && measures.contains("duration@0.95")) << "quantiles by q";
+    const auto kind = row.at("kind").as_bytes();
+    EXPECT_TRUE(kind == "early" || kind == "final") << kind;
+    // finish() closes every window at the engine's end of time: no timestamp, kept in _extra.
+    if (row.at("watermark").is_null()) {
+      EXPECT_EQ(string_map(row.at("_extra")).at("watermark_ms"), std::to_string(std::numeric_limits<int64_t>::max()));
+    }
+    auto& slot = latest[{row.at("window_start").as_int64() / 1000, dims.at("user.country"), row.at("source_partition").as_int32()}];
+    if (row.at("revision").as_int64() > slot.first)
+      slot = {row.at("revision").as_int64(), static_cast<int64_t>(measures.at("views"))};
+  }
+  std::map<std::pair<int64_t, std::string>, int64_t> got;
+  for (const auto& [key, v] : latest)
+    got[{std::get<0>(key), std::get<1>(key)}] += v.second;
+  EXPECT_EQ(got, views);
+
+  for (const auto& row : rollup_rows(p.lake + "/rollup_purchases_per_minute")) {
+    EXPECT_TRUE(string_map(row.at("dimensions")).contains("dim0")) << "a metric the spec does not list";
+    std::set<std::string> measures;
+    for (size_t i = 0; i < row.at("measures").map_size(); ++i)
+      measures.insert(row.at("measures").map_key(i).as_bytes());
+    EXPECT_EQ(measures, (std::set<std::string>{"amount@0.5", "orders"}));
     EXPECT_EQ(row.at("revision").as_int64(), 3);
     EXPECT_EQ(row.at("kind").as_bytes(), "final");
-    EXPECT_EQ(string_map(row.at("_extra")).at("top_k.pages"), R"([{"count":7,"error":0,"item":"/p/1"}])");
+    EXPECT_EQ(string_map(row.at("_extra")).at("top_k.items"), R"([{"count":7,"error":0,"item":"/p/1"}])");
   }
-  EXPECT_EQ(window_starts.size(), 30u);
-  EXPECT_EQ(*window_starts.begin(), start);
-  for (const auto& row : rollup_rows(p.lake + "/rollup_purchases_per_minute"))
-    EXPECT_TRUE(string_map(row.at("dimensions")).contains("dim0")) << "a metric the spec does not list";
   auto [code, out] = lake_check("count '" + p.lake + "/rollup_purchases_per_minute'");
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out.substr(0, out.find('\n')), "30") << out;

@@ -1,4 +1,5 @@
 // Events into rows (record_mapping), rows into data files, and the files' Delta statistics.
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -98,8 +99,11 @@ TEST(row_mapper, values_that_do_not_fit_are_refused_with_the_column_named) {
   EXPECT_EQ((*wrapped)[7], value::list({value::bytes("a")}));
 }
 
-/// A random JSON event over `event_columns()`' names and some unknown ones, with the odd wrong type,
-/// null, empty object, escape, exponent, duplicate or dotted key.
+/// A random JSON event shaped like `event_columns()`: the required fields (id, ts, score, ok) are
+/// mostly there with a fitting value, optional and unknown fields come and go, and now and then a
+/// value has the wrong type, a field is null, an object is empty, a string has escapes, a number an
+/// exponent, a key is repeated or dotted, or the text goes on after the object. So most events are
+/// valid (the fast path's business) and the odd one exercises a fallback or a rejection.
 std::string random_event(std::mt19937& rng) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   auto scalar = [&]() -> std::string {
@@ -125,23 +129,48 @@ std::string random_event(std::mt19937& rng) {
       return "{}";
     return "{\"a\":" + any(depth + 1) + ",\"b\":" + any(depth + 1) + "}";
   };
-  const char* keys[] = {"id", "name", "ts", "score", "n", "ok", "geo", "tags", "attrs", "day", "x", "user", "z.y", "ts"};
+  // A value that fits the field most of the time (1 in `wrong` gets anything at all).
+  auto fitting = [&](const std::string& key, int wrong) -> std::string {
+    if (pick(wrong) == 0)
+      return any(0);
+    if (key == "id" || key == "ts")
+      return pick(8) ? std::to_string(pick(1'000'000)) : std::to_string(static_cast<int64_t>(rng()) - (1ll << 31));
+    if (key == "score")
+      return pick(3) ? std::to_string(pick(1000)) + "." + std::to_string(pick(100))
+                     : (pick(2) ? std::to_string(pick(100)) : std::to_string(pick(9) + 1) + "e" + std::to_string(pick(5)));
+    if (key == "ok")
+      return pick(2) ? "true" : "false";
+    if (key == "name")
+      return pick(5) ? (pick(3) ? "\"s" + std::to_string(pick(50)) + "\"" : scalar()) : "null";
+    if (key == "n")
+      return pick(10) ? std::to_string(pick(100)) : "3000000000";
+    if (key == "geo")
+      return "{\"country\":" + (pick(4) ? std::string{"\"DE\""} : scalar()) + (pick(2) ? ",\"lat\":" + scalar() : "") +
+             (pick(4) ? "" : ",\"more\":" + any(2)) + "}";
+    if (key == "tags")
+      return pick(4) ? "[\"a\",\"b\"]" : "[" + scalar() + "]";
+    if (key == "attrs")
+      return pick(2) ? "null" : "{\"k\":" + std::to_string(pick(100)) + "}";
+    if (key == "day")
+      return pick(4) ? "\"2024-05-0" + std::to_string(1 + pick(9)) + "\"" : "null";
+    return any(0);
+  };
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const char* key : {"id", "ts", "score", "ok"})
+    if (pick(25))
+      fields.emplace_back(key, fitting(key, 12));
+  for (const char* key : {"name", "n", "geo", "tags", "attrs", "day"})
+    if (pick(2))
+      fields.emplace_back(key, fitting(key, 12));
+  for (const char* key : {"x", "user", "z.y"})
+    if (pick(key[1] == '.' ? 8 : 3) == 0)
+      fields.emplace_back(key, any(0));
+  std::shuffle(fields.begin(), fields.end(), rng);
+  if (!fields.empty() && pick(20) == 0) // a duplicate key
+    fields.emplace_back(fields[static_cast<size_t>(pick(static_cast<int>(fields.size())))].first, any(0));
   std::string out = "{";
-  int fields = 3 + pick(8);
-  for (int i = 0; i < fields; ++i) {
-    std::string key = keys[pick(static_cast<int>(std::size(keys)))];
-    std::string v;
-    if (key == "geo" && pick(3))
-      v = "{\"country\":" + (pick(4) ? std::string{"\"DE\""} : scalar()) + (pick(2) ? ",\"lat\":" + scalar() : "") +
-          (pick(4) ? "" : ",\"more\":" + any(2)) + "}";
-    else if (key == "tags" && pick(2))
-      v = pick(4) ? "[\"a\",\"b\"]" : "[" + scalar() + "]";
-    else if ((key == "id" || key == "ts") && pick(4))
-      v = std::to_string(pick(1'000'000));
-    else
-      v = any(0);
-    out += (i ? ", " : "") + std::string{"\""} + key + "\" : " + v;
-  }
+  for (size_t i = 0; i < fields.size(); ++i)
+    out += (i ? ", " : "") + std::string{"\""} + fields[i].first + "\" : " + fields[i].second;
   return out + (pick(20) ? "}" : "} trailing");
 }
 
