@@ -2,6 +2,7 @@
 // with SIGKILL again and again, the broker is restarted under it, and a second instance takes
 // partitions from a paused zombie — and a read_committed reader still sees every event once.
 #include <csignal>
+#include <cstdlib>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -29,12 +30,24 @@ fs::relay_process start_relay(const relay_topics& t, const std::string& instance
   return fs::start_relay({t.in, t.out, t.group, instance, delivery});
 }
 
-void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n) {
+/// On a failure, what the relays logged beyond info lines (the test dir is removed afterwards).
+void dump_logs(const std::vector<const fs::relay_process*>& relays) {
+  for (const auto* r : relays)
+    if (r && r->proc)
+      (void) std::system(("echo '--- " + r->proc->log_file() + "' >&2; grep -v ' info ' " + r->proc->log_file() +
+                          " | tail -n 40 >&2")
+                           .c_str());
+}
+
+void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n,
+                         const std::vector<const fs::relay_process*>& relays = {}) {
   auto seen = fs::read_committed_values(t.out, static_cast<size_t>(n), 3s, 180s);
   auto report = fs::check_exactly_once(seen, prefix, n);
   EXPECT_EQ(report.missing, 0);
   EXPECT_EQ(report.duplicated, 0);
   EXPECT_EQ(report.unexpected, 0);
+  if (!report.exact())
+    dump_logs(relays);
 }
 
 } // namespace
@@ -53,7 +66,7 @@ TEST(exactly_once, survives_repeated_sigkill_of_the_stage) {
     relay = start_relay(t, "kill-1"); // same instance id: the new producer fences the old transaction
   }
   ASSERT_TRUE(producer.join());
-  expect_exactly_once(t, "k-", n);
+  expect_exactly_once(t, "k-", n, {&relay});
   relay.proc->signal(SIGTERM);
   EXPECT_EQ(relay.proc->wait(30s), 0);
 }
@@ -72,7 +85,7 @@ TEST(exactly_once, survives_a_broker_restart_mid_stream) {
     fs::sequence_producer producer{t.in, "b-", n / 2, n, 3000};
     ASSERT_TRUE(producer.join());
   }
-  expect_exactly_once(t, "b-", n);
+  expect_exactly_once(t, "b-", n, {&relay});
   ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
   relay.proc->signal(SIGTERM);
   EXPECT_EQ(relay.proc->wait(30s), 0);
@@ -92,7 +105,7 @@ TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
   std::this_thread::sleep_for(14s);
   first.proc->signal(SIGCONT);
   ASSERT_TRUE(producer.join());
-  expect_exactly_once(t, "z-", n);
+  expect_exactly_once(t, "z-", n, {&first, &second});
   for (auto* p : {first.proc.get(), second.proc.get()}) {
     p->signal(SIGTERM);
     auto code = p->wait(30s);

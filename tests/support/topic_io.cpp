@@ -1,6 +1,7 @@
 #include "tests/support/topic_io.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <stdexcept>
 
 #include "common/base/clock.hpp"
@@ -30,7 +31,8 @@ std::vector<std::string> make_topics(const std::string& prefix, const std::vecto
 }
 
 sequence_producer::sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second,
-                                     int keys) {
+                                     int keys)
+    : total_(to - from) {
   thread_ = std::thread{[this, topic, prefix, from, to, per_second, keys] {
     auto p = kafka::producer::create(kafka::producer_config(stack::bootstrap(), "test-sequence"));
     if (!p) {
@@ -65,7 +67,10 @@ sequence_producer::~sequence_producer() {
 bool sequence_producer::join() {
   if (thread_.joinable())
     thread_.join();
-  return failed_ == 0;
+  if (failed_ == 0 && acked_ == total_)
+    return true;
+  std::fprintf(stderr, "sequence_producer: %d of %d acknowledged, %d failed\n", acked_.load(), total_, failed_.load());
+  return false;
 }
 
 std::map<std::string, int> read_committed_values(const std::string& topic, size_t expected,

@@ -20,13 +20,15 @@ class sequence_producer {
  public:
   sequence_producer(std::string topic, std::string prefix, int from, int to, int per_second, int keys = 0);
   ~sequence_producer();
-  /// Waits until every value is acknowledged; false if any failed for good.
+  /// Waits until every value is acknowledged; false (with the counts on stderr) if any failed for
+  /// good or was never acknowledged, so a test tells a lost input from a lost output.
   bool join();
   [[nodiscard]] int acknowledged() const { return acked_; }
 
  private:
   std::atomic<int> acked_{0};
   std::atomic<int> failed_{0};
+  int total_ = 0;
   std::thread thread_;
 };
 

@@ -168,8 +168,13 @@ TEST_F(lake_interop, delta_rs_pyarrow_and_duckdb_read_our_table_at_every_version
   std::ofstream{rows_file} << freshet::parquet::interop::json_lines(fields, all);
   auto times = commit_times(t->store()).value();
   nlohmann::json version_at = nlohmann::json::array();
-  for (const auto& c : times)
-    version_at.push_back({c.timestamp_ms + 5, c.version});
+  // A moment inside each version's lifetime: halfway to the next commit. Versions committed within
+  // a few ms of the next one are left out (file times are coarse and made monotonic per reader).
+  for (size_t i = 0; i < times.size(); ++i) {
+    const int64_t next = i + 1 < times.size() ? times[i + 1].timestamp_ms : times[i].timestamp_ms + 10;
+    if (next - times[i].timestamp_ms >= 4)
+      version_at.push_back({times[i].timestamp_ms + (next - times[i].timestamp_ms) / 2, times[i].version});
+  }
   std::reverse(operations.begin(), operations.end());
   auto listing = list_log(t->store()).value();
   nlohmann::json expected{{"latest_version", 25},

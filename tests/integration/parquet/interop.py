@@ -247,4 +247,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    rc = main(sys.argv)
+    # Skip the interpreter's teardown (pyarrow's and DuckDB's native thread pools may abort in it
+    # after the work is done): the exit code is what counts.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
