@@ -1,7 +1,10 @@
-// The lake sink's speed (bench/lake/README.md): enriched events through freshet-compaction's sink
-// logic (route, map to the table schema, write date-partitioned Parquet data files with stats,
-// commit to the Delta log with txn actions) on one core, timed in CPU seconds. Leaves the table in
-// --out so pyarrow_lake_bench.py can time pyarrow writing the very same rows with the same codec.
+// The lake sink's speed (bench/lake/README.md), in CPU seconds of this process, two ways:
+// - end to end: enriched events through freshet-compaction's sink logic (route, decode the JSON into
+//   rows, write date-partitioned Parquet data files with stats, commit to the Delta log with txns);
+// - writer only: the committed rows, already in memory, written again by `data_file_writer` into
+//   the same files (one per partition), statistics included, no commit.
+// Leaves the table, the events as JSON lines and ours.json in --out so pyarrow_lake_bench.py can
+// time pyarrow on the very same rows (writer) and the very same JSON lines (end to end).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +21,8 @@
 
 #include "common/config/pipeline_spec.hpp"
 #include "common/event/json_codec.hpp"
+#include "common/lake/data_file.hpp"
+#include "common/lake/data_file_rows.hpp"
 #include "common/lake/table.hpp"
 #include "services/compaction/lake_sink.hpp"
 #include "services/compaction/routing.hpp"
@@ -91,7 +96,6 @@ std::vector<kafka::consumed_record> make_events(size_t n, int partitions) {
 struct timing {
   double cpu = 0, wall = 0;
   int64_t file_bytes = 0, files = 0, commits = 0;
-  uint64_t raw_bytes = 0; // the values' own bytes (strings' bytes, 8 per number): the MB/s denominator
 };
 
 timing run_once(const std::vector<kafka::consumed_record>& events, const std::string& root, const std::string& codec,
@@ -152,6 +156,74 @@ timing run_once(const std::vector<kafka::consumed_record>& events, const std::st
   return t;
 }
 
+/// One data file's rows as the sink committed them: the writer-only input.
+struct file_rows {
+  lake::add_action add;
+  std::vector<parquet::row> rows;
+};
+
+struct writer_input {
+  std::vector<std::string> partition_columns;
+  lake::table_schema data_columns;
+  std::vector<file_rows> files; // in path order, which pyarrow_lake_bench.py follows too
+};
+
+writer_input load_committed(const std::string& table_root) {
+  auto table = lake::table::open(table_root).value();
+  const auto& snap = table->latest();
+  writer_input in;
+  in.partition_columns = snap.metadata().partition_columns;
+  in.data_columns = lake::without_columns(snap.schema(), in.partition_columns);
+  for (const auto& [path, add] : snap.files()) {
+    auto rows = lake::read_data_file_rows(table_root, add, in.data_columns);
+    if (!rows) {
+      std::fprintf(stderr, "lake_bench: cannot read %s: %s\n", path.c_str(), rows.err().describe().c_str());
+      std::exit(1);
+    }
+    in.files.push_back({add, std::move(*rows)});
+  }
+  return in;
+}
+
+/// The writer alone: every file's rows through `data_file_writer` (open, append, close with stats).
+timing write_only(const writer_input& in, const std::string& root, parquet::compression_codec codec) {
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root);
+  parquet::writer_options o;
+  o.codec = codec;
+  o.row_group_bytes = 32u << 20; // as the sink writes them
+  timing t;
+  const auto wall0 = clk::now();
+  const double cpu0 = cpu_now();
+  for (const auto& f : in.files) {
+    auto w = lake::data_file_writer::open(root, in.partition_columns, f.add.partition, in.data_columns, o);
+    if (!w) {
+      std::fprintf(stderr, "lake_bench: %s\n", w.err().describe().c_str());
+      std::exit(1);
+    }
+    for (const auto& r : f.rows)
+      if (auto st = (*w)->append(r); !st.ok()) {
+        std::fprintf(stderr, "lake_bench: %s\n", st.err().describe().c_str());
+        std::exit(1);
+      }
+    auto add = (*w)->close();
+    if (!add) {
+      std::fprintf(stderr, "lake_bench: %s\n", add.err().describe().c_str());
+      std::exit(1);
+    }
+    t.file_bytes += add->size;
+    ++t.files;
+  }
+  t.cpu = cpu_now() - cpu0;
+  t.wall = std::chrono::duration<double>(clk::now() - wall0).count();
+  return t;
+}
+
+timing median_of(std::vector<timing> runs) {
+  std::sort(runs.begin(), runs.end(), [](const timing& a, const timing& b) { return a.cpu < b.cpu; });
+  return runs[runs.size() / 2];
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -171,26 +243,47 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(out_dir);
   const auto events = make_events(rows, 6);
   uint64_t json_bytes = 0;
-  for (const auto& e : events)
-    json_bytes += e.value.size();
+  {
+    std::ofstream lines(out_dir / "events.jsonl", std::ios::binary); // pyarrow's end-to-end input
+    for (const auto& e : events) {
+      json_bytes += e.value.size();
+      lines << e.value << '\n';
+    }
+  }
   std::printf("freshet lake sink: %zu enriched events (%.1f MB of JSON), median of %d rounds, per CPU-second\n", rows,
               static_cast<double>(json_bytes) / 1e6, rounds);
-  std::printf("%-7s %12s %10s %10s %8s %8s %12s\n", "codec", "rows/s", "MB/s json", "file MB", "files", "commits",
+  std::printf("%-7s %-26s %12s %10s %10s %8s %12s\n", "codec", "path", "rows/s", "MB/s json", "file MB", "files",
               "wall rows/s");
   nlohmann::json report{{"rows", rows}, {"rounds", rounds}, {"json_bytes", json_bytes}, {"results", nlohmann::json::object()}};
+  auto print = [&](const std::string& codec, const char* what, const timing& t) {
+    std::printf("%-7s %-26s %12.0f %10.1f %10.2f %8lld %12.0f\n", codec.c_str(), what, static_cast<double>(rows) / t.cpu,
+                static_cast<double>(json_bytes) / 1e6 / t.cpu, static_cast<double>(t.file_bytes) / 1e6,
+                static_cast<long long>(t.files), static_cast<double>(rows) / t.wall);
+  };
   for (const std::string codec : {"snappy", "zstd"}) {
     std::vector<timing> runs;
     for (int r = 0; r < rounds; ++r)
       runs.push_back(run_once(events, (out_dir / codec).string(), codec, batch));
-    std::sort(runs.begin(), runs.end(), [](const timing& a, const timing& b) { return a.cpu < b.cpu; });
-    const auto& med = runs[runs.size() / 2];
-    std::printf("%-7s %12.0f %10.1f %10.2f %8lld %8lld %12.0f\n", codec.c_str(), static_cast<double>(rows) / med.cpu,
-                static_cast<double>(json_bytes) / 1e6 / med.cpu, static_cast<double>(med.file_bytes) / 1e6,
-                static_cast<long long>(med.files), static_cast<long long>(med.commits),
-                static_cast<double>(rows) / med.wall);
-    report["results"][codec] = {{"cpu_seconds", med.cpu},     {"wall_seconds", med.wall}, {"file_bytes", med.file_bytes},
-                                {"files", med.files},         {"commits", med.commits},
-                                {"table", (out_dir / codec / "bench").string()}};
+    const auto sink = median_of(std::move(runs));
+    print(codec, "sink, JSON -> Delta commit", sink);
+
+    const auto table_root = (out_dir / codec / "bench").string();
+    const auto input = load_committed(table_root);
+    const auto pcodec = codec == "zstd" ? parquet::compression_codec::zstd : parquet::compression_codec::snappy;
+    std::vector<timing> writes;
+    for (int r = 0; r < rounds; ++r)
+      writes.push_back(write_only(input, (out_dir / codec / "writer-only").string(), pcodec));
+    const auto writer = median_of(std::move(writes));
+    print(codec, "writer only, rows -> files", writer);
+
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : input.files)
+      files.push_back(f.add.path);
+    report["results"][codec] = {
+      {"cpu_seconds", sink.cpu},          {"wall_seconds", sink.wall},   {"file_bytes", sink.file_bytes},
+      {"files", sink.files},              {"commits", sink.commits},     {"table", table_root},
+      {"writer_cpu_seconds", writer.cpu}, {"writer_wall_seconds", writer.wall},
+      {"writer_file_bytes", writer.file_bytes}, {"data_files", files}};
   }
   std::ofstream(out_dir / "ours.json") << report.dump(2) << "\n";
   return 0;

@@ -41,20 +41,27 @@ size_t column_writer::page_bytes_estimate() const { return staged_.size() + bool
 size_t column_writer::buffered_bytes() const { return pages_.size() + dict_.plain().size() + page_bytes_estimate(); }
 
 void column_writer::add(int16_t rep, int16_t def, const value* v) {
-  if (rep == 0 && !def_.empty() && (page_bytes_estimate() >= opts_.data_page_size || def_.size() >= opts_.data_page_max_values)) {
+  if (rep == 0 && page_values_ > 0 && (page_bytes_estimate() >= opts_.data_page_size || page_values_ >= opts_.data_page_max_values)) {
     if (auto s = finish_page(); !s.ok() && !failed_) {
       failed_ = true;
       failure_ = s.err();
     }
   }
-  rep_.push_back(static_cast<uint32_t>(rep));
-  def_.push_back(static_cast<uint32_t>(def));
+  // Levels of a column whose maximum is 0 are not written: do not keep them either.
+  if (col_.max_rep > 0)
+    rep_.push_back(static_cast<uint32_t>(rep));
+  if (col_.max_def > 0)
+    def_.push_back(static_cast<uint32_t>(def));
+  ++page_values_;
   ++num_values_;
   if (!v) {
     stats_.add_null();
     return;
   }
-  stats_.add(*v);
+  // Byte arrays get their min/max when the page is finished: from the dictionary's new entries, once
+  // per distinct value, rather than two string comparisons per value.
+  if (col_.physical != physical_type::byte_array)
+    stats_.add(*v);
   if (col_.physical == physical_type::boolean)
     bools_.push_back(v->as_bool() ? 1 : 0);
   else
@@ -106,31 +113,85 @@ void column_writer::dictionary_encode() {
   }
 }
 
+void column_writer::staged_bytes_stats() {
+  for (const char *p = staged_.data(), *end = p + staged_.size(); p < end;) {
+    uint32_t n = 0;
+    std::memcpy(&n, p, 4);
+    stats_.add_bytes(std::string_view(p + 4, n));
+    p += 4 + n;
+  }
+}
+
+bool column_writer::dictionary_pays(const std::string& indices_body) {
+  // What PLAIN would take against the dictionary so far plus the indices. Clear cases are decided on
+  // the raw sizes (parquet-mr's rule); close ones by compressing both, since sequential or sorted
+  // values (ids, timestamps) compress far better PLAIN than as the indices of a growing dictionary.
+  const size_t plain = staged_.size();
+  const size_t dict = dict_.plain().size() + indices_body.size();
+  if (dict >= plain)
+    return false;
+  if (opts_.codec == compression_codec::uncompressed || dict * 2 <= plain)
+    return true;
+  size_t packed_dict = 0;
+  scratch_.clear();
+  if (!compress(opts_.codec, dict_.plain(), scratch_, opts_.compression_level).ok())
+    return true;
+  packed_dict += scratch_.size();
+  scratch_.clear();
+  if (!compress(opts_.codec, indices_body, scratch_, opts_.compression_level).ok())
+    return true;
+  packed_dict += scratch_.size();
+  scratch_.clear();
+  if (!compress(opts_.codec, staged_, scratch_, opts_.compression_level).ok())
+    return true;
+  return packed_dict <= scratch_.size();
+}
+
 status column_writer::finish_page() {
-  if (def_.empty())
+  if (page_values_ == 0)
     return {};
-  std::string body;
+  std::string& body = body_;
+  body.clear();
   put_levels(rep_, col_.max_rep, body);
   put_levels(def_, col_.max_def, body);
   encoding enc = encoding::plain;
+  const bool bytes = col_.physical == physical_type::byte_array;
   if (col_.physical == physical_type::boolean) {
     bit_pack(bools_, 1, body);
   } else if (dict_mode_ && !staged_.empty()) {
-    enc = encoding::rle_dictionary;
+    const uint32_t known = dict_.size();
     dictionary_encode();
     const int width = bit_width_for(dict_.size() - 1);
-    body.push_back(static_cast<char>(width));
-    rle_encode(indices_, width, body);
-    ++dict_pages_;
-    // Past its limit the dictionary stops growing: the chunk's later pages are PLAIN.
-    if (dict_.plain().size() > opts_.dictionary_page_limit)
+    indices_body_.clear();
+    indices_body_.push_back(static_cast<char>(width));
+    rle_encode(indices_, width, indices_body_);
+    // The chunk's first page decides whether a dictionary pays for this column at all.
+    if (opts_.dictionary_only_when_smaller && dict_pages_ == 0 && plain_pages_ == 0 && !dictionary_pays(indices_body_)) {
       dict_mode_ = false;
+      dict_.clear();
+      if (bytes)
+        staged_bytes_stats();
+      body.append(staged_);
+    } else {
+      enc = encoding::rle_dictionary;
+      if (bytes)
+        for (uint32_t i = known; i < dict_.size(); ++i)
+          stats_.add_bytes(dict_.bytes_at(i));
+      body.append(indices_body_);
+      ++dict_pages_;
+      // Past its limit the dictionary stops growing: the chunk's later pages are PLAIN.
+      if (dict_.plain().size() > opts_.dictionary_page_limit)
+        dict_mode_ = false;
+    }
   } else {
+    if (bytes)
+      staged_bytes_stats();
     body.append(staged_);
   }
   if (enc == encoding::plain)
     ++plain_pages_;
-  append_page(page_type::data_page, body, enc, static_cast<int32_t>(def_.size()));
+  append_page(page_type::data_page, body, enc, static_cast<int32_t>(page_values_));
+  page_values_ = 0;
   rep_.clear();
   def_.clear();
   bools_.clear();

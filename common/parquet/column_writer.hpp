@@ -18,7 +18,8 @@ namespace freshet::parquet {
 /// triples from the shredder, stages a page's values PLAIN-encoded, and cuts data pages (v1) at row
 /// boundaries. A finished page is dictionary-encoded from its staged values (one column at a time, so
 /// the dictionary stays in cache) until the dictionary passes its limit; later pages of the chunk are
-/// PLAIN. Encoded pages stay in memory until `flush`, because the dictionary page has to come first
+/// PLAIN. A chunk whose first page is smaller PLAIN than dictionary-encoded (near-unique values)
+/// is PLAIN throughout (`writer_options::dictionary_only_when_smaller`). Encoded pages stay in memory until `flush`, because the dictionary page has to come first
 /// in the file. Owned by `writer`.
 class column_writer {
  public:
@@ -36,6 +37,10 @@ class column_writer {
   [[nodiscard]] status finish_page();
   /// Dictionary indices of the staged values, into `indices_`.
   void dictionary_encode();
+  /// Whether the dictionary encoding of the staged page (`indices_body`: its RLE indices) beats PLAIN.
+  [[nodiscard]] bool dictionary_pays(const std::string& indices_body);
+  /// Min/max of the staged byte arrays (pages written PLAIN).
+  void staged_bytes_stats();
   [[nodiscard]] size_t page_bytes_estimate() const;
   void append_page(page_type type, const std::string& body, encoding value_encoding, int32_t num_values);
   void reset_chunk();
@@ -43,6 +48,7 @@ class column_writer {
   const column_descriptor& col_;
   const writer_options& opts_;
   // The page being built.
+  size_t page_values_ = 0; // level triples in the page (rep_/def_ hold them only where the level can be > 0)
   std::vector<uint32_t> rep_;
   std::vector<uint32_t> def_;
   std::string staged_;            // the page's non-null values, PLAIN-encoded
@@ -53,6 +59,8 @@ class column_writer {
   dictionary dict_;
   std::string pages_;
   std::string scratch_;
+  std::string body_;         // the page being assembled
+  std::string indices_body_; // its RLE dictionary indices
   int64_t pages_uncompressed_ = 0;
   int64_t num_values_ = 0;
   int32_t dict_pages_ = 0;

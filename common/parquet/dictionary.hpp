@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ class dictionary {
   uint32_t insert_bytes(std::string_view bytes);
   [[nodiscard]] uint32_t size() const { return count_; }
   [[nodiscard]] const std::string& plain() const { return plain_; }
+  /// Entry `i` of a byte-array dictionary: its bytes, without the length.
+  [[nodiscard]] std::string_view bytes_at(uint32_t i) const {
+    const uint32_t at = offsets_[i];
+    uint32_t n = 0;
+    std::memcpy(&n, plain_.data() + at - 4, 4);
+    return {plain_.data() + at, n};
+  }
   void clear();
 
  private:

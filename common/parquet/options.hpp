@@ -17,6 +17,11 @@ struct writer_options {
   /// `dictionary_page_limit` bytes; the rest of that column chunk is then written PLAIN.
   bool dictionary = true;
   size_t dictionary_page_limit = 1 << 20;
+  /// Unlike pyarrow, decide per column chunk on its first page whether the dictionary pays: when the
+  /// page would be smaller PLAIN (raw, or compressed when the two are close) the chunk is PLAIN.
+  /// Near-unique columns (ids, timestamps, coordinates) then skip the dictionary's hashing and the
+  /// poorly compressing indices.
+  bool dictionary_only_when_smaller = true;
   /// A data page ends at the first row boundary past either limit.
   size_t data_page_size = 1 << 20;
   size_t data_page_max_values = 20'000;

@@ -31,13 +31,7 @@ void stats_accumulator::add(const value& v) {
         dmax_ = x;
       break;
     }
-    default: {
-      const std::string& s = v.as_bytes();
-      if (!has_ || s < smin_) // std::string compares as unsigned bytes
-        smin_ = s;
-      if (!has_ || s > smax_)
-        smax_ = s;
-    }
+    default: add_bytes(v.as_bytes()); return;
   }
   has_ = true;
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/parquet/metadata.hpp"
 #include "common/parquet/schema.hpp"
@@ -18,6 +19,14 @@ class stats_accumulator {
 
   void add_null() { ++nulls_; }
   void add(const value& v);
+  /// A byte-array value by its bytes (the column writer feeds each distinct value of a dictionary once).
+  void add_bytes(std::string_view s) {
+    if (!has_ || s < std::string_view{smin_}) // string_view compares as unsigned bytes
+      smin_.assign(s);
+    if (!has_ || s > std::string_view{smax_})
+      smax_.assign(s);
+    has_ = true;
+  }
   /// Encodes what was gathered; min/max are omitted for byte arrays longer than `max_value_size`.
   [[nodiscard]] statistics finish(size_t max_value_size) const;
   void reset();

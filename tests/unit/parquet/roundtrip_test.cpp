@@ -61,6 +61,7 @@ TEST_P(every_codec, every_type_round_trips) {
   o.codec = GetParam().codec;
   o.dictionary = GetParam().dictionary;
   o.data_page_max_values = 500; // several pages per chunk
+  o.dictionary_only_when_smaller = false; // every column through the dictionary (random values rarely pay)
   auto r = open_bytes(write_rows(fields, rows, o));
   EXPECT_EQ(r.num_rows(), 3000);
   auto got = r.read_all();
@@ -79,6 +80,54 @@ TEST_P(every_codec, every_type_round_trips) {
       EXPECT_EQ(has_dict, GetParam().dictionary && c.meta_data->type != physical_type::boolean &&
                               c.meta_data->stats->null_count < c.meta_data->num_values);
     }
+  // Deciding per chunk whether the dictionary pays changes encodings, never rows or statistics.
+  o.dictionary_only_when_smaller = true;
+  auto d = open_bytes(write_rows(fields, rows, o));
+  auto got_d = d.read_all();
+  ASSERT_TRUE(got_d.ok()) << got_d.err().describe();
+  expect_same_rows(*got_d, rows);
+  ASSERT_EQ(d.metadata().row_groups.size(), r.metadata().row_groups.size());
+  for (size_t g = 0; g < r.metadata().row_groups.size(); ++g)
+    for (size_t c = 0; c < r.metadata().row_groups[g].columns.size(); ++c) {
+      const auto& a = *r.metadata().row_groups[g].columns[c].meta_data->stats;
+      const auto& b = *d.metadata().row_groups[g].columns[c].meta_data->stats;
+      EXPECT_EQ(a.min_value, b.min_value) << "column " << c;
+      EXPECT_EQ(a.max_value, b.max_value) << "column " << c;
+      EXPECT_EQ(a.null_count, b.null_count) << "column " << c;
+      EXPECT_EQ(a.nan_count, b.nan_count) << "column " << c;
+    }
+}
+
+TEST(roundtrip, dictionary_only_where_it_pays) {
+  // Unique ids and increasing timestamps are smaller PLAIN; a handful of distinct strings is not.
+  const std::vector<field> fields = {make_field("id", type_kind::string, false), make_field("ts", type_kind::int64, false),
+                                     make_field("kind", type_kind::string), make_field("n", type_kind::int32, false)};
+  std::vector<row> rows;
+  for (int i = 0; i < 6000; ++i)
+    rows.push_back({value::bytes("e-" + std::to_string(1'000'000 + i * 7919 % 6000)), value::int64(1'700'000'000'000 + i * 13),
+                    i % 5 == 0 ? value{} : value::bytes(i % 3 ? "page_view" : "click"), value::int32(i % 4)});
+  for (auto codec : {compression_codec::uncompressed, compression_codec::zstd, compression_codec::snappy}) {
+    writer_options o;
+    o.codec = codec;
+    o.data_page_max_values = 1000;
+    auto r = open_bytes(write_rows(fields, rows, o));
+    const auto& cols = r.metadata().row_groups[0].columns;
+    EXPECT_FALSE(cols[0].meta_data->dictionary_page_offset.has_value());
+    EXPECT_FALSE(cols[1].meta_data->dictionary_page_offset.has_value());
+    EXPECT_TRUE(cols[2].meta_data->dictionary_page_offset.has_value());
+    EXPECT_TRUE(cols[3].meta_data->dictionary_page_offset.has_value());
+    for (size_t c = 0; c < 2; ++c)
+      for (const auto& es : cols[c].meta_data->encoding_stats)
+        EXPECT_EQ(es.page_encoding, encoding::plain);
+    EXPECT_EQ(cols[0].meta_data->stats->min_value, "e-1000000");
+    EXPECT_EQ(cols[0].meta_data->stats->max_value, "e-1005999");
+    EXPECT_EQ(cols[2].meta_data->stats->min_value, "click");
+    EXPECT_EQ(cols[2].meta_data->stats->max_value, "page_view");
+    EXPECT_EQ(cols[2].meta_data->stats->null_count, 1200);
+    auto got = r.read_all();
+    ASSERT_TRUE(got.ok()) << got.err().describe();
+    expect_same_rows(*got, rows);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(parquet, every_codec,
@@ -95,6 +144,7 @@ TEST(roundtrip, dictionary_falls_back_to_plain_when_it_grows_too_large) {
   writer_options o;
   o.dictionary_page_limit = 4096;
   o.data_page_max_values = 256;
+  o.dictionary_only_when_smaller = false; // unique strings: the first page would already choose PLAIN
   auto r = open_bytes(write_rows(fields, rows, o));
   const auto& s_meta = *r.metadata().row_groups[0].columns[0].meta_data;
   bool dict_pages = false, plain_pages = false;
