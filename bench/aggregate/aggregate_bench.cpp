@@ -3,7 +3,11 @@
 // country, device), each with count, sum, avg, count_distinct and quantiles:
 //
 // - processor: the stateful processor alone (JSON decode, both metrics, rollup encoding, state
-//   records, outbox), state in memory, no Kafka: events per second per core (thread CPU time).
+//   records, outbox), state in memory, no Kafka: events per second per core (thread CPU time), on
+//   the stage run's workload (a backlog in batches of the stage's max_batch, wall-clock processing
+//   time). Its cost per event depends mostly on the batch size (state records are written per
+//   touched window per call) and on rollups per event (early results): both are printed, here and
+//   for the processor inside the stage and latency runs, so the lines compare.
 // - stage: the whole exactly-once stage on the broker (6 input partitions, transactions, RocksDB and
 //   changelog, post-commit serving hand-off to a null store): events/s and events/s per core of
 //   process CPU (the broker's CPU is reported apart).
@@ -12,10 +16,12 @@
 //   includes it: p50/p95/p99.
 // - restore: a large state (user_id as third dimension, windows kept an hour) built by one
 //   instance, taken over by a fresh one with an empty RocksDB: changelog -> RocksDB restore time
-//   and RocksDB -> operators rebuild time, per GB of live state.
+//   and RocksDB -> operators rebuild time, per GB of live state (measured on the restored
+//   instance while it holds its partitions: a stage drops their entries when it stops).
 //
 // Usage: freshet-aggregate-bench --bootstrap HOST:PORT [--broker-pid N] [--out FILE]
-//          [--only processor|stage|latency|restore] [--events N] [--stage-events N]
+//          [--only processor|stage|latency|restore] [--events N] [--batch N] [--early-ms N]
+//          [--stage-events N]
 //          [--latency-rate N] [--latency-seconds N] [--restore-events N] [--git-rev R]
 // `--bootstrap` may be omitted with `--only processor`. Run through scripts/bench/run (`make bench`).
 #include <cstdio>
@@ -43,6 +49,10 @@ int main(int argc, char** argv) {
       only = v;
     else if (k == "--events")
       o.processor_events = std::atoll(v.c_str());
+    else if (k == "--batch")
+      o.processor_batch = static_cast<size_t>(std::atoll(v.c_str()));
+    else if (k == "--early-ms")
+      o.early_ms = std::atoll(v.c_str());
     else if (k == "--stage-events")
       o.stage_events = std::atoll(v.c_str());
     else if (k == "--latency-rate")

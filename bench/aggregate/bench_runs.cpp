@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -142,11 +143,30 @@ class stage_under_test {
     sc.open_store = [store_dir] { return state::open_rocksdb({store_dir}); };
     sc.tick_interval_ms = 100;
     auto* p = proc_.get();
-    sc.on_committed = [p](std::vector<kafka::outgoing_record>& outs) { p->committed(outs); };
+    sc.on_committed = [this, p](std::vector<kafka::outgoing_record>& outs) {
+      auto c0 = thread_cpu_s();
+      p->committed(outs);
+      calls_.cpu_ns += static_cast<int64_t>((thread_cpu_s() - c0) * 1e9);
+    };
+    const std::string rollups_topic = t.rollups;
     auto stage = stream::spawn_stage(
       sys_, sc,
-      [p](const std::vector<kafka::consumed_record>& batch, stream::stage_state& state) {
-        return p->process(batch, state);
+      [this, p, rollups_topic](const std::vector<kafka::consumed_record>& batch, stream::stage_state& state) {
+        auto c0 = thread_cpu_s();
+        auto out = p->process(batch, state);
+        calls_.cpu_ns += static_cast<int64_t>((thread_cpu_s() - c0) * 1e9);
+        if (!batch.empty()) {
+          ++calls_.calls;
+          calls_.events += static_cast<int64_t>(batch.size());
+        }
+        if (out) {
+          calls_.outputs += static_cast<int64_t>(out->size());
+          calls_.rollups += std::count_if(out->begin(), out->end(),
+                                          [&](const kafka::outgoing_record& r) { return r.topic == rollups_topic; });
+        }
+        if (measure_requested_ && !measured_)
+          measure_state(state);
+        return out;
       },
       *registry_);
     if (!stage) {
@@ -166,6 +186,28 @@ class stage_under_test {
   }
 
   [[nodiscard]] metric_totals metric(const std::string& name) { return totals(*registry_, name); }
+
+  /// What the processor did inside the stage: calls with records, their records, its outputs
+  /// (without the changelog, which the stage appends), and its thread CPU (process + committed).
+  struct call_counts {
+    std::atomic<int64_t> calls{0}, events{0}, outputs{0}, rollups{0}, cpu_ns{0};
+  };
+  [[nodiscard]] const call_counts& calls() const { return calls_; }
+
+  /// The live state this instance holds, as the stage state shows it (committed entries of every
+  /// held partition; bytes as stored: "<topic>\x1f<partition>\x1f" + key, and value). Measured on
+  /// the stage actor at its next processor call (a tick when idle), since the store is the
+  /// actor's alone; the stage drops a partition's entries when it gives the partition up (also on
+  /// stop), so this must be read while the stage runs.
+  struct state_size {
+    uint64_t bytes = 0, entries = 0, partitions = 0;
+  };
+  [[nodiscard]] std::optional<state_size> measure_live_state(double timeout_s) {
+    measure_requested_ = true;
+    if (!wait([&] { return measured_.load(); }, timeout_s))
+      return std::nullopt;
+    return live_state_;
+  }
   [[nodiscard]] size_t served() const { return sink_.written; }
 
   /// Polls `done` every 20 ms for up to `timeout_s`.
@@ -189,6 +231,25 @@ class stage_under_test {
   std::unique_ptr<rollup_processor> proc_;
   stream::stage_actor stage_;
   bool stopped_ = false;
+  call_counts calls_;
+  std::atomic<bool> measure_requested_{false};
+  std::atomic<bool> measured_{false};
+  state_size live_state_; ///< written on the actor before `measured_` is set
+
+  void measure_state(stream::stage_state& state) {
+    state_size s;
+    for (const auto& tp : state.held()) {
+      const size_t prefix = tp.topic.size() + std::to_string(tp.partition).size() + 2;
+      ++s.partitions;
+      (void) state.scan(tp, "", [&](std::string_view k, std::string_view v) {
+        s.bytes += prefix + k.size() + v.size();
+        ++s.entries;
+        return true;
+      });
+    }
+    live_state_ = s;
+    measured_ = true;
+  }
 };
 
 double percentile(std::vector<double>& v, double q) {
@@ -209,23 +270,23 @@ json run_processor_only(const run_options& o) {
   run_topics t{"proc"};
   for (int32_t p = 0; p < partitions; ++p)
     state.hold({t.input, p});
-  int64_t clock = 1'700'000'000'000;
+  // The same workload as the stage run: a backlog worked through in batches of the stage's
+  // max_batch, processing time = the wall clock (so early rounds per event depend on the speed,
+  // as in the stage), the events' time starting ten minutes back.
   auto opts = options_for(t);
-  opts.clock = [&clock] { return clock; };
   rollup_processor proc{metric_set(o.early_ms), opts, sink};
   event_options eo;
-  eo.start_ms = clock;
+  eo.start_ms = now_ms() - 600'000;
   event_source src{eo, 42};
-  const size_t batch_size = 500;
+  const size_t batch_size = std::max<size_t>(o.processor_batch, 1);
   double cpu = 0;
-  int64_t rollups = 0, late = 0;
+  int64_t rollups = 0, late = 0, calls = 0;
   auto wall0 = clk::now();
   std::vector<kafka::consumed_record> batch;
   for (int64_t i = 0; i < o.processor_events;) {
     batch.clear();
     for (size_t k = 0; k < batch_size && i < o.processor_events; ++k, ++i)
       batch.push_back(src.record(i, t.input));
-    clock = 1'700'000'000'000 + static_cast<int64_t>(static_cast<double>(i) * 0.05); // processing time keeps pace
     auto c0 = thread_cpu_s();
     auto out = proc.process(batch, state);
     if (!out) {
@@ -239,22 +300,41 @@ json run_processor_only(const run_options& o) {
     }
     proc.committed(*out);
     cpu += thread_cpu_s() - c0;
+    ++calls;
   }
   double wall = seconds_between(wall0, clk::now());
+  const auto events = static_cast<double>(o.processor_events);
   json j{{"events", o.processor_events},
          {"cpu_s", cpu},
-         {"events_per_s_per_core", static_cast<double>(o.processor_events) / cpu},
+         {"events_per_s_per_core", events / cpu},
+         {"batch", batch_size},
+         {"events_per_call", events / static_cast<double>(calls)},
          {"rollups", rollups},
+         {"rollups_per_event", static_cast<double>(rollups) / events},
+         {"state_writes_per_event", static_cast<double>(state.writes()) / events},
          {"late_events", late},
          {"state_bytes", state.bytes()},
          {"state_entries", state.entries()},
          {"early_every_ms", o.early_ms},
-         {"note", "thread CPU of process()+commit+serving hand-off; event generation excluded; wall incl. generation " +
+         {"note", "thread CPU of process()+in-memory commit+serving hand-off; no Kafka, no RocksDB; event "
+                  "generation excluded; wall incl. generation " +
                     std::to_string(wall) + " s"}};
-  std::printf("processor alone    %9lld events  %8.0f events/s per core   (%lld rollups, state %.1f MB)\n",
-              static_cast<long long>(o.processor_events), static_cast<double>(o.processor_events) / cpu,
-              static_cast<long long>(rollups), static_cast<double>(state.bytes()) / 1e6);
+  std::printf("processor alone    %9lld events  %8.0f events/s per core   (batches of %zu; %.2f rollups/event, %.1f "
+              "state writes/event; state %.1f MB)\n",
+              static_cast<long long>(o.processor_events), events / cpu, batch_size, j["rollups_per_event"].get<double>(),
+              j["state_writes_per_event"].get<double>(), static_cast<double>(state.bytes()) / 1e6);
   return j;
+}
+
+/// The processor's share of a stage run (from `stage_under_test::calls`), for the report.
+static void add_processor_share(json& j, const stage_under_test::call_counts& c, double records_out) {
+  const auto n = static_cast<double>(std::max<int64_t>(c.events, 1));
+  j["processor_calls_with_records"] = c.calls.load();
+  j["events_per_call"] = c.calls > 0 ? static_cast<double>(c.events) / static_cast<double>(c.calls) : 0.0;
+  j["rollups_per_event"] = static_cast<double>(c.rollups) / n;
+  j["changelog_records_per_event"] = (records_out - static_cast<double>(c.outputs)) / n;
+  j["processor_cpu_s"] = static_cast<double>(c.cpu_ns) / 1e9;
+  j["processor_events_per_s_per_core"] = c.cpu_ns > 0 ? n / (static_cast<double>(c.cpu_ns) / 1e9) : 0.0;
 }
 
 // --- The whole stage on the broker ---------------------------------------------------------------
@@ -280,6 +360,7 @@ json run_stage_throughput(const run_options& o) {
   auto m1 = read_meters(o.broker_pid);
   auto in1 = stage.metric("freshet_stage_records_in_total").value;
   stage.stop();
+  const double records_out = stage.metric("freshet_stage_records_out_total").value;
   std::filesystem::remove_all(dir);
   auto events = static_cast<int64_t>(in1 - in0);
   auto m = between(m0, m1, events);
@@ -289,10 +370,14 @@ json run_stage_throughput(const run_options& o) {
   j["rollups_served"] = stage.served();
   j["commits"] = stage.metric("freshet_stage_commits_total").value;
   j["early_every_ms"] = o.early_ms;
+  add_processor_share(j, stage.calls(), records_out);
   std::printf("stage on Kafka     %9lld events  %8.0f events/s wall  %8.0f events/s per core (process CPU %.1f s, "
-              "broker CPU %.1f s)\n",
+              "broker CPU %.1f s)\n"
+              "  its processor             %8.0f events/s per core   (%.0f events/call; %.2f rollups/event, %.1f "
+              "changelog records/event)\n",
               static_cast<long long>(events), rate(m), j["events_per_s_per_core"].get<double>(), m.cpu_s,
-              m.broker_cpu_s);
+              m.broker_cpu_s, j["processor_events_per_s_per_core"].get<double>(), j["events_per_call"].get<double>(),
+              j["rollups_per_event"].get<double>(), j["changelog_records_per_event"].get<double>());
   return j;
 }
 
@@ -380,6 +465,9 @@ json run_latency(const run_options& o) {
   stop_reader = true;
   reader.join();
   stage.stop();
+  const double records_out = stage.metric("freshet_stage_records_out_total").value;
+  const double commits = stage.metric("freshet_stage_commits_total").value;
+  const auto commit_s = stage.metric("freshet_stage_commit_seconds");
   std::filesystem::remove_all(dir);
   std::lock_guard lock{mu};
   auto seen = static_cast<int64_t>(latencies_ms.size());
@@ -392,11 +480,19 @@ json run_latency(const run_options& o) {
          {"p50_ms", percentile(latencies_ms, 0.50)},
          {"p95_ms", percentile(latencies_ms, 0.95)},
          {"p99_ms", percentile(latencies_ms, 0.99)},
-         {"max_ms", percentile(latencies_ms, 1.0)}};
+         {"max_ms", percentile(latencies_ms, 1.0)},
+         {"commits", commits},
+         {"commit_call_ms_mean", commit_s.count > 0 ? 1000 * commit_s.sum / commit_s.count : 0.0}};
+  add_processor_share(j, stage.calls(), records_out);
   std::printf("event-to-rollup    %9lld events at %d/s: p50 %.0f ms  p95 %.0f ms  p99 %.0f ms  max %.0f ms "
               "(early every %lld ms, read_committed)\n",
               static_cast<long long>(seen), o.latency_rate, j["p50_ms"].get<double>(), j["p95_ms"].get<double>(),
               j["p99_ms"].get<double>(), j["max_ms"].get<double>(), static_cast<long long>(o.latency_early_ms));
+  std::printf("  its processor             %8.0f events/s per core   (%.0f events/call; %.2f rollups/event, %.1f "
+              "changelog records/event; %.0f commits, %.0f ms each)\n",
+              j["processor_events_per_s_per_core"].get<double>(), j["events_per_call"].get<double>(),
+              j["rollups_per_event"].get<double>(), j["changelog_records_per_event"].get<double>(), commits,
+              j["commit_call_ms_mean"].get<double>());
   return j;
 }
 
@@ -416,7 +512,7 @@ json run_restore(const run_options& o) {
   produce_all(o.bootstrap, o.restore_events, [&](int64_t i) { return src.record(i, t.input); });
   auto plans = [] { return metric_set(0, "user_id", 3'600'000); };
   auto dir_a = std::filesystem::temp_directory_path() / unique("store-a");
-  double fill_s = 0;
+  double fill_s = 0, changelog_written = 0;
   {
     stage_under_test a{o, t, plans(), dir_a.string(), "bench-a"};
     auto t0 = clk::now();
@@ -429,12 +525,15 @@ json run_restore(const run_options& o) {
     }
     fill_s = seconds_between(t0, clk::now());
     a.stop();
+    // Everything the stage produced that the processor did not: its changelog records.
+    changelog_written = a.metric("freshet_stage_records_out_total").value - static_cast<double>(a.calls().outputs);
   }
   std::filesystem::remove_all(dir_a);
   // A fresh instance (empty RocksDB) takes over and restores everything from the changelog; its
   // processor then rebuilds the operators of every partition from RocksDB on its first tick.
   auto dir_b = std::filesystem::temp_directory_path() / unique("store-b");
   double restore_s = 0, restored = 0, rebuild_s = 0, rebuild_records = 0;
+  uint64_t bytes = 0, entries = 0;
   {
     stage_under_test b{o, t, plans(), dir_b.string(), "bench-b"};
     bool ok = b.wait(
@@ -449,18 +548,18 @@ json run_restore(const run_options& o) {
     restored = b.metric("freshet_stage_state_restored_records_total").value;
     rebuild_s = b.metric("freshet_aggregate_operator_rebuild_seconds").sum;
     rebuild_records = b.metric("freshet_aggregate_operator_rebuild_records_total").value;
+    // The live state's size: what the restored instance holds, read while it still holds it (a
+    // stage gives up its partitions' entries when it stops, so RocksDB is empty afterwards).
+    if (auto size = b.measure_live_state(120); size) {
+      bytes = size->bytes;
+      entries = size->entries;
+      if (size->partitions != static_cast<uint64_t>(partitions))
+        std::fprintf(stderr, "aggregate bench: state measured on %llu of %d partitions\n",
+                     static_cast<unsigned long long>(size->partitions), partitions);
+    } else {
+      std::fprintf(stderr, "aggregate bench: the restored state could not be measured\n");
+    }
     b.stop();
-  }
-  // The live state's size: what the restored RocksDB holds.
-  uint64_t bytes = 0, entries = 0;
-  {
-    auto store = state::open_rocksdb({dir_b.string()});
-    if (store)
-      (void) (*store)->scan("", [&](std::string_view k, std::string_view v) {
-        bytes += k.size() + v.size();
-        ++entries;
-        return true;
-      });
   }
   std::filesystem::remove_all(dir_b);
   const double gb = static_cast<double>(bytes) / 1e9;
@@ -468,6 +567,8 @@ json run_restore(const run_options& o) {
          {"fill_s", fill_s},
          {"state_bytes", bytes},
          {"state_entries", entries},
+         {"changelog_records_written", changelog_written},
+         {"changelog_records_per_event", changelog_written / static_cast<double>(o.restore_events)},
          {"changelog_records_read", restored},
          {"changelog_restore_s", restore_s},
          {"operator_rebuild_s", rebuild_s},
@@ -475,10 +576,11 @@ json run_restore(const run_options& o) {
          {"restore_s_per_gb", gb > 0 ? (restore_s + rebuild_s) / gb : 0.0},
          {"changelog_restore_s_per_gb", gb > 0 ? restore_s / gb : 0.0},
          {"operator_rebuild_s_per_gb", gb > 0 ? rebuild_s / gb : 0.0}};
-  std::printf("restore            %9.1f MB state (%llu entries; %.0f changelog records): changelog -> RocksDB %.2f s, "
-              "RocksDB -> operators %.2f s: %.1f s per GB\n",
-              static_cast<double>(bytes) / 1e6, static_cast<unsigned long long>(entries), restored, restore_s,
-              rebuild_s, j["restore_s_per_gb"].get<double>());
+  std::printf("restore            %9.1f MB state (%llu entries, from %.0f changelog records = %.1f per event): "
+              "changelog -> RocksDB %.2f s, RocksDB -> operators %.2f s: %.1f s per GB\n",
+              static_cast<double>(bytes) / 1e6, static_cast<unsigned long long>(entries), restored,
+              changelog_written / static_cast<double>(o.restore_events), restore_s, rebuild_s,
+              j["restore_s_per_gb"].get<double>());
   return j;
 }
 

@@ -13,6 +13,9 @@ struct run_options {
   std::string bootstrap;
   int broker_pid = 0;
   int64_t processor_events = 1'000'000;
+  /// Records per processor call in the processor-alone run: the stage's max_batch, what its polls
+  /// return while it works through a backlog (as in the stage run).
+  size_t processor_batch = 5000;
   int64_t stage_events = 400'000;
   int latency_rate = 10'000;    ///< events per second offered during the latency run
   int latency_seconds = 20;

@@ -96,10 +96,12 @@ result<std::optional<std::string>> memory_state::get(const kafka::topic_partitio
 }
 
 void memory_state::put(const kafka::topic_partition& in, std::string_view key, std::string value) {
+  ++writes_;
   pending_[key_of(in, key)] = std::move(value);
 }
 
 void memory_state::erase(const kafka::topic_partition& in, std::string_view key) {
+  ++writes_;
   pending_[key_of(in, key)] = std::nullopt;
 }
 

@@ -65,6 +65,8 @@ class memory_state final : public stream::stage_state {
   void commit();
   [[nodiscard]] size_t bytes() const { return bytes_; }
   [[nodiscard]] size_t entries() const { return committed_.size(); }
+  /// put + erase calls so far (what the stage would write to its changelog).
+  [[nodiscard]] size_t writes() const { return writes_; }
 
  private:
   static std::string key_of(const kafka::topic_partition& in, std::string_view key);
@@ -72,6 +74,7 @@ class memory_state final : public stream::stage_state {
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
   std::vector<kafka::topic_partition> held_;
   size_t bytes_ = 0;
+  size_t writes_ = 0;
 };
 
 /// A serving store that only counts (the benchmark has no Redis; serving costs are Redis's).

@@ -54,7 +54,7 @@ result<std::vector<kafka::outgoing_record>> rollup_processor::process(const std:
   FRESHET_TRY(refresh(state, now));
   if (writer_.take_overflow())
     requeue_outbox(state);
-  erase_served(state);
+  take_served();
   for (const auto& rec : batch) {
     auto p = held(rec, state, now);
     if (!p)
@@ -67,6 +67,7 @@ result<std::vector<kafka::outgoing_record>> rollup_processor::process(const std:
   advance_idle(now);
   for (auto& [tp, p] : parts_)
     drain(p, state, now, out);
+  erase_served(state);
   writer_.flush(); // what failed before
   report(now);
   return out;
@@ -351,8 +352,9 @@ void rollup_processor::keep_replaces(stream::stage_state& state, const kafka::to
   }
 }
 
-void rollup_processor::erase_served(stream::stage_state& state) {
-  for (const auto& s : writer_.take_served()) {
+void rollup_processor::take_served() {
+  served_.clear(); // a failed call's (its transaction aborts: the rebuilt outbox has them again)
+  for (auto& s : writer_.take_served()) {
     auto it = parts_.find(kafka::topic_partition{opts_.input_topic, s.partition});
     if (it == parts_.end()) {
       continue; // no longer ours: the next owner serves and erases it
@@ -360,9 +362,21 @@ void rollup_processor::erase_served(stream::stage_state& state) {
     auto o = it->second.outbox.find(s.outbox_key);
     if (o == it->second.outbox.end() || o->second != s.revision)
       continue; // a newer revision is waiting to be served
-    state.erase(it->first, s.outbox_key);
     it->second.outbox.erase(o);
+    served_.push_back({it->first, std::move(s.outbox_key)});
   }
+}
+
+void rollup_processor::erase_served(stream::stage_state& state) {
+  // After `drain`: an entry this call emitted again (early results of a window still changing)
+  // holds the new rollup now, and its put replaces the served one in the same transaction, so a
+  // tombstone for it would only be one more changelog record.
+  for (auto& [tp, key] : served_) {
+    auto it = parts_.find(tp);
+    if (it != parts_.end() && !it->second.outbox.contains(key))
+      state.erase(tp, key);
+  }
+  served_.clear();
 }
 
 void rollup_processor::requeue_outbox(stream::stage_state& state) {

@@ -79,6 +79,7 @@ class rollup_processor {
   void drain(partition_operators& p, stream::stage_state& state, int64_t now, std::vector<kafka::outgoing_record>& out);
   void keep_replaces(stream::stage_state& state, const kafka::topic_partition& tp, const std::string& okey,
                      v1::Rollup& rollup);
+  void take_served();
   void erase_served(stream::stage_state& state);
   void requeue_outbox(stream::stage_state& state);
   void late_record(const kafka::consumed_record& rec, const metric_plan& plan,
@@ -91,6 +92,9 @@ class rollup_processor {
   aggregate_probe* probe_;
   serving_writer writer_;
   std::map<kafka::topic_partition, partition_operators> parts_;
+  /// Outbox entries known to be served (taken out of their partition's outbox at the start of a
+  /// call), erased from the state at its end unless the call stored a newer rollup under the key.
+  std::vector<std::pair<kafka::topic_partition, std::string>> served_;
 
   // Scratch, reused per event.
   std::vector<std::string> dim_text_;

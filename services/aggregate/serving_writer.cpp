@@ -32,17 +32,21 @@ void serving_writer::flush() {
       probe_->serving_backlog(queue_.size());
     return;
   }
+  std::vector<v1::Rollup> chunk;
   while (!queue_.empty()) {
     size_t n = std::min(rollups_per_write, queue_.size());
-    std::vector<v1::Rollup> chunk;
+    // Moved out for the write and back if it fails: a rollup copy costs as much as its encoding.
+    chunk.clear();
     chunk.reserve(n);
     int64_t oldest = now;
     for (size_t i = 0; i < n; ++i) {
-      chunk.push_back(queue_[i].rollup);
       oldest = std::min(oldest, queue_[i].rollup.emitted_at_ms());
+      chunk.push_back(std::move(queue_[i].rollup));
     }
     auto r = sink_.write(chunk);
     if (!r) {
+      for (size_t i = 0; i < n; ++i)
+        queue_[i].rollup = std::move(chunk[i]);
       backoff_ms_ = std::clamp<int64_t>(backoff_ms_ * 2, 200, 5000);
       retry_at_ms_ = now + backoff_ms_;
       if (probe_)
@@ -57,7 +61,7 @@ void serving_writer::flush() {
       probe_->served(r->written, r->stale, static_cast<double>(clock_() - oldest) / 1000.0);
     for (size_t i = 0; i < n; ++i) {
       auto& p = queue_.front();
-      served_.push_back({p.partition, std::move(p.outbox_key), p.rollup.revision()});
+      served_.push_back({p.partition, std::move(p.outbox_key), chunk[i].revision()});
       queue_.pop_front();
     }
   }

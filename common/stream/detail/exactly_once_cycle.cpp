@@ -31,6 +31,11 @@ class exactly_once_cycle final : public cycle {
       return pause(500);
     if (!ready_ && !init())
       return pause(500);
+    if (rewind_pending_) {
+      rewind(); // nothing is processed from positions past an aborted transaction
+      if (rewind_pending_)
+        return;
+    }
     auto batch = poll_owned(ctx_);
     if (!batch) {
       FRESHET_LOG(err, ctx_.logger, "consumer failed: {}", batch.err().describe());
@@ -283,14 +288,20 @@ class exactly_once_cycle final : public cycle {
   void rewind() {
     positions_.clear();
     auto assigned = ctx_.consumer->assignment();
-    if (assigned.empty())
+    if (assigned.empty()) {
+      rewind_pending_ = false; // a new assignment starts at the committed offsets anyway
       return;
+    }
     auto committed = ctx_.consumer->committed(assigned);
     if (!committed) {
-      // Without the committed offsets the positions cannot be trusted: leave and rejoin instead.
-      FRESHET_LOG(err, ctx_.logger, "cannot read committed offsets ({}); pausing", committed.err().describe());
-      return pause(1000);
+      // The positions are past records of the aborted transaction: nothing may be processed until
+      // they are moved back, or those records would be skipped. run_once tries again first.
+      FRESHET_LOG(err, ctx_.logger, "cannot read committed offsets ({}); rewinding again before polling",
+                  committed.err().describe());
+      rewind_pending_ = true;
+      return pause(500);
     }
+    rewind_pending_ = false;
     for (const auto& pos : *committed) {
       kafka::partition_offset target{pos.tp, pos.next_offset >= 0 ? pos.next_offset : RdKafka::Topic::OFFSET_BEGINNING};
       if (auto s = ctx_.consumer->seek(target); !s.ok())
@@ -328,6 +339,7 @@ class exactly_once_cycle final : public cycle {
   bool ready_ = false;
   bool fatal_ = false;
   bool in_txn_ = false;
+  bool rewind_pending_ = false; ///< a rewind could not read the committed offsets: retry before polling
   int64_t txn_started_ns_ = 0;
   size_t txn_records_ = 0;
   std::shared_ptr<std::atomic<int>> failures_ = std::make_shared<std::atomic<int>>(0);
