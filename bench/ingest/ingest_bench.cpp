@@ -297,13 +297,19 @@ measurement ingest_grpc(const options& o, const event_pool& pool, const std::str
     grpc::ClientContext ctx;
     grpc::ByteBuffer resp;
   };
+  // Each call's context outlives its callback: destroying a ClientContext from within its own
+  // completion callback (as the last owner) races gRPC's release of the call.
+  std::vector<std::unique_ptr<call>> calls;
+  calls.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    calls.push_back(std::make_unique<call>());
   auto start = read_meters(o.broker_pid);
   double ingest_cpu0 = process_cpu_s(ingest.pid);
   auto threads0 = thread_cpu(ingest.pid);
   std::unique_lock guard{mtx};
   while (answered < requests.size()) {
     while (next < requests.size() && in_flight < o.window) {
-      auto c = std::make_shared<call>();
+      auto* c = calls[next].get();
       ++in_flight;
       generic.UnaryCall(&c->ctx, "/freshet.v1.IngestService/Publish", grpc::StubOptions{}, &requests[next++], &c->resp,
                         [&, c](grpc::Status st) {

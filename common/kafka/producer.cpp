@@ -8,12 +8,28 @@
 
 namespace freshet::kafka {
 
-/// librdkafka calls this on the poll thread for every record; the opaque is the caller's callback.
+namespace {
+
+/// `produce` with a `delivery_fn`: the function travels in a target of its own, freed once called.
+struct function_target final : delivery_target {
+  explicit function_target(delivery_fn f) : fn(std::move(f)) {
+    on_delivery = [](delivery_target& self, const delivery_report& report) {
+      std::unique_ptr<function_target> owned{static_cast<function_target*>(&self)};
+      if (owned->fn)
+        owned->fn(report);
+    };
+  }
+  delivery_fn fn;
+};
+
+} // namespace
+
+/// librdkafka calls this on the poll thread for every record; the opaque is the caller's target.
 class delivery_dispatcher : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& msg) override {
-    std::unique_ptr<delivery_fn> fn{static_cast<delivery_fn*>(msg.msg_opaque())};
-    if (!fn || !*fn)
+    auto* target = static_cast<delivery_target*>(msg.msg_opaque());
+    if (!target)
       return;
     delivery_report report;
     report.ok = msg.err() == RdKafka::ERR_NO_ERROR;
@@ -21,7 +37,7 @@ class delivery_dispatcher : public RdKafka::DeliveryReportCb {
       report.err = detail::to_error(msg.err(), "delivery to " + msg.topic_name());
     report.partition = msg.partition();
     report.offset = msg.offset();
-    (*fn)(report);
+    target->on_delivery(*target, report);
   }
 };
 
@@ -63,21 +79,31 @@ void producer::poll_loop() {
 }
 
 status producer::produce(const outgoing_record& rec, delivery_fn on_delivery) {
+  auto target = std::make_unique<function_target>(std::move(on_delivery));
+  auto st = enqueue(rec, target.get());
+  if (st.ok())
+    (void) target.release(); // freed by its own callback
+  return st;
+}
+
+status producer::produce(const outgoing_record& rec, delivery_target& target) {
+  return enqueue(rec, &target);
+}
+
+status producer::enqueue(const outgoing_record& rec, delivery_target* target) {
   RdKafka::Headers* hdrs = nullptr;
   if (!rec.headers.empty()) {
     hdrs = RdKafka::Headers::create();
     for (const auto& h : rec.headers)
       hdrs->add(h.key, h.value.data(), h.value.size());
   }
-  auto* opaque = new delivery_fn(std::move(on_delivery));
   auto code = handle_->produce(rec.topic, rec.partition < 0 ? RdKafka::Topic::PARTITION_UA : rec.partition,
                                RdKafka::Producer::RK_MSG_COPY,
                                rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()),
                                rec.tombstone ? 0 : rec.value.size(),
                                rec.key.empty() ? nullptr : rec.key.data(), rec.key.size(), rec.timestamp_ms, hdrs,
-                               opaque);
+                               target);
   if (code != RdKafka::ERR_NO_ERROR) {
-    delete opaque;
     delete hdrs; // on failure ownership stays with us
     return detail::to_error(code, "produce to " + rec.topic);
   }

@@ -26,6 +26,14 @@ struct delivery_report {
 
 using delivery_fn = std::function<void(const delivery_report&)>;
 
+/// A delivery callback that costs no allocation per record, for hot paths: the caller owns the
+/// target (typically one of an array allocated per batch) and keeps it alive until `on_delivery`
+/// has been called, exactly once, on the thread that serves delivery reports. The target may be
+/// freed from within `on_delivery`; the producer does not touch it afterwards.
+struct delivery_target {
+  void (*on_delivery)(delivery_target& self, const delivery_report& report) = nullptr;
+};
+
 /// What a transactional call asks the caller to do next, as librdkafka classifies its errors.
 enum class txn_outcome {
   ok,
@@ -59,6 +67,8 @@ class producer {
   /// (backpressure); otherwise `on_delivery` is called exactly once, later.
   /// The record is copied (librdkafka copies the bytes anyway), so a caller may retry it as is.
   [[nodiscard]] status produce(const outgoing_record& rec, delivery_fn on_delivery);
+  /// The same, reporting to `target` (not called when this fails at once).
+  [[nodiscard]] status produce(const outgoing_record& rec, delivery_target& target);
 
   /// Waits until every queued record is delivered or `timeout_ms` passes.
   [[nodiscard]] status flush(int timeout_ms);
@@ -84,6 +94,7 @@ class producer {
  private:
   producer() = default;
   void poll_loop();
+  [[nodiscard]] status enqueue(const outgoing_record& rec, delivery_target* target);
 
   std::unique_ptr<RdKafka::Producer> handle_;
   std::unique_ptr<class delivery_dispatcher> dispatcher_;

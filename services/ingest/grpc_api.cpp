@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include <google/protobuf/arena.h>
+
 #include "services/ingest/reasons.hpp"
 
 namespace freshet::ingest {
@@ -113,6 +115,40 @@ class stream_reactor final : public grpc::ServerReadReactor<v1::PublishRequest> 
 };
 
 } // namespace
+
+namespace {
+
+/// The request on an arena sized for a typical batch; the response on the heap, so that the job's
+/// finished response moves into it without a copy.
+class arena_holder final : public grpc::MessageHolder<v1::PublishRequest, v1::PublishResponse> {
+ public:
+  arena_holder() : arena_(options()) {
+    set_request(google::protobuf::Arena::CreateMessage<v1::PublishRequest>(&arena_));
+    set_response(&response_);
+  }
+  void Release() override { delete this; }
+
+ private:
+  static google::protobuf::ArenaOptions options() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 64 << 10;
+    o.max_block_size = 1 << 20;
+    return o;
+  }
+
+  google::protobuf::Arena arena_;
+  v1::PublishResponse response_;
+};
+
+} // namespace
+
+grpc::MessageHolder<v1::PublishRequest, v1::PublishResponse>* grpc_api::arena_allocator::AllocateMessages() {
+  return new arena_holder;
+}
+
+grpc_api::grpc_api(dispatcher& d, std::size_t max_stream_events) : dispatcher_(d), max_stream_events_(max_stream_events) {
+  SetMessageAllocatorFor_Publish(&allocator_);
+}
 
 grpc::ServerUnaryReactor* grpc_api::Publish(grpc::CallbackServerContext* ctx, const v1::PublishRequest* req,
                                             v1::PublishResponse* resp) {

@@ -12,64 +12,89 @@ publish_job::publish_job(std::string stream, std::vector<incoming_event> events,
       done_(std::move(done)),
       received_at_ms_(now_ms()),
       received_mono_ns_(mono_ns()),
+      slots_(events_.size()),
       pending_(events_.size()) {
-  response_.mutable_results()->Reserve(static_cast<int>(events_.size()));
-  for (size_t i = 0; i < events_.size(); ++i)
-    response_.add_results()->set_index(static_cast<uint32_t>(i));
   if (events_.empty())
     done_(std::move(response_));
 }
 
 void publish_job::set_event_id(size_t index, const std::string& id) {
-  response_.mutable_results(static_cast<int>(index))->set_event_id(id);
+  slots_[index].event_id = id;
+}
+
+void publish_job::set_event_id(size_t index, std::string&& id) {
+  slots_[index].event_id = std::move(id);
 }
 
 const std::string& publish_job::event_id(size_t index) const {
-  return response_.results(static_cast<int>(index)).event_id();
+  return slots_[index].event_id;
 }
 
 void publish_job::resolve(size_t index, v1::EventResult result) {
-  result.set_index(static_cast<uint32_t>(index));
+  auto& s = slots_[index];
   if (result.event_id().empty())
-    result.set_event_id(event_id(index));
+    result.set_event_id(s.event_id);
   if (result.status() == v1::EVENT_STATUS_ACCEPTED)
     accepted_.fetch_add(1, std::memory_order_relaxed);
   else if (result.status() == v1::EVENT_STATUS_REJECTED)
     rejected_.fetch_add(1, std::memory_order_relaxed);
-  *response_.mutable_results(static_cast<int>(index)) = std::move(result);
+  s.other = std::make_unique<v1::EventResult>(std::move(result));
   finish_one();
 }
 
 void publish_job::accepted(size_t index, int32_t partition, int64_t offset) {
-  auto* r = response_.mutable_results(static_cast<int>(index));
-  r->set_status(v1::EVENT_STATUS_ACCEPTED);
-  r->set_partition(partition);
-  r->set_offset(offset);
+  auto& s = slots_[index];
+  s.status = v1::EVENT_STATUS_ACCEPTED;
+  s.partition = partition;
+  s.offset = offset;
   accepted_.fetch_add(1, std::memory_order_relaxed);
   finish_one();
 }
 
 void publish_job::rejected(size_t index, const std::string& reason, const std::string& message) {
-  auto* r = response_.mutable_results(static_cast<int>(index));
+  auto r = std::make_unique<v1::EventResult>();
   r->set_status(v1::EVENT_STATUS_REJECTED);
   r->set_reason_code(reason);
   r->set_message(message);
+  slots_[index].other = std::move(r);
   rejected_.fetch_add(1, std::memory_order_relaxed);
   finish_one();
 }
 
 void publish_job::retry(size_t index, const std::string& reason, const std::string& message) {
-  auto* r = response_.mutable_results(static_cast<int>(index));
+  auto r = std::make_unique<v1::EventResult>();
   r->set_status(v1::EVENT_STATUS_RETRY);
   r->set_reason_code(reason);
   r->set_message(message);
+  slots_[index].other = std::move(r);
   finish_one();
+}
+
+void publish_job::build_response() {
+  auto& results = *response_.mutable_results();
+  results.Reserve(static_cast<int>(slots_.size()));
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    auto& s = slots_[i];
+    auto* r = results.Add();
+    if (s.other) {
+      *r = std::move(*s.other);
+      if (r->event_id().empty())
+        r->set_event_id(std::move(s.event_id));
+    } else {
+      r->set_event_id(std::move(s.event_id));
+      r->set_status(s.status);
+      r->set_partition(s.partition);
+      r->set_offset(s.offset);
+    }
+    r->set_index(static_cast<uint32_t>(i));
+  }
 }
 
 void publish_job::finish_one() {
   if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1)
     return;
   auto self = std::move(self_); // freed (if last) when this function returns, not before
+  build_response();
   response_.set_accepted(accepted_.load(std::memory_order_relaxed));
   response_.set_rejected(rejected_.load(std::memory_order_relaxed));
   if (on_complete_)

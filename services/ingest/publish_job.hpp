@@ -22,7 +22,7 @@ struct incoming_event {
 /// and the last resolution completes the job: `on_complete` (admission release), then `done`.
 ///
 /// Threading: results go to distinct pre-allocated slots, so resolutions need no lock; the final
-/// `fetch_sub` orders them before completion. A publisher `hold`s the job while it is still
+/// `fetch_sub` orders them before completion, which builds the response from the slots. A publisher `hold`s the job while it is still
 /// producing, so the job cannot complete (and be freed) under its feet.
 class publish_job {
  public:
@@ -40,6 +40,7 @@ class publish_job {
 
   /// Event `index`'s id as the result will show it (set before it is produced).
   void set_event_id(size_t index, const std::string& id);
+  void set_event_id(size_t index, std::string&& id);
   [[nodiscard]] const std::string& event_id(size_t index) const;
 
   /// Records the outcome of event `index`. Thread-safe; each index is resolved once.
@@ -51,19 +52,36 @@ class publish_job {
   /// The job owns itself until it completes, so that delivery callbacks need only a raw pointer.
   void keep_alive(std::shared_ptr<publish_job> self) { self_ = std::move(self); }
 
+  /// Keeps `x` alive as long as the job (past its last delivery callback): the publisher's
+  /// per-event delivery targets, one allocation per batch rather than one per event.
+  void attach(std::shared_ptr<void> x) { attachment_ = std::move(x); }
+
   /// While held, the job does not complete even when every event is resolved.
   void hold() { pending_.fetch_add(1); }
   void release() { finish_one(); }
 
  private:
-  void finish_one();
+  /// One event's outcome until completion builds the response. The common outcome (accepted) is
+  /// three plain stores; the rest, rarer, carry a whole result.
+  struct slot {
+    std::string event_id;
+    v1::EventStatus status = v1::EVENT_STATUS_UNSPECIFIED;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    std::unique_ptr<v1::EventResult> other; ///< set for every outcome but accepted
+  };
 
+  void finish_one();
+  void build_response();
+
+  std::shared_ptr<void> attachment_; ///< destroyed last
   std::string stream_;
   std::vector<incoming_event> events_;
   completion done_;
   std::function<void(const v1::PublishResponse&)> on_complete_;
   int64_t received_at_ms_;
   int64_t received_mono_ns_;
+  std::vector<slot> slots_;
   v1::PublishResponse response_;
   std::atomic<uint32_t> accepted_{0};
   std::atomic<uint32_t> rejected_{0};

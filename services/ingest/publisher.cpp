@@ -36,6 +36,33 @@ struct publisher_state {
 
 using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 
+/// Where Kafka's answer about one accepted event goes. A batch's targets are one array that the job
+/// keeps alive (`publish_job::attach`), so producing an event allocates no callback. Everything
+/// pointed to outlives the producer's last delivery report.
+struct accept_delivery final : kafka::delivery_target {
+  publish_job* job = nullptr;
+  kafka_health* health = nullptr;
+  ingest_probe* probe = nullptr;
+  uint32_t index = 0;
+};
+
+/// Runs on the producer's poll thread. The job (and this target with it) may be freed by the
+/// resolution, so everything is read first.
+void on_accept_delivery(kafka::delivery_target& target, const kafka::delivery_report& r) {
+  const auto& d = static_cast<const accept_delivery&>(target);
+  auto* j = d.job;
+  auto* health = d.health;
+  auto index = d.index;
+  if (r.ok) {
+    health->delivered(now_ms());
+    d.probe->produce_latency(static_cast<double>(mono_ns() - j->received_mono_ns()) / 1e9);
+    j->accepted(index, r.partition, r.offset);
+  } else {
+    health->failed(now_ms());
+    j->retry(index, reasons::kafka_unavailable, r.err.message);
+  }
+}
+
 /// Sends the original bytes to the dead-letter topic; the event counts as rejected only once Kafka
 /// has the dead letter, otherwise the client is told to retry.
 void dead_letter(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index, const rejection& why) {
@@ -68,7 +95,7 @@ void dead_letter(publisher_state& st, const std::shared_ptr<publish_job>& job, s
     job->retry(index, reasons::backpressure, status.err().message);
 }
 
-void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index) {
+void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t index, accept_delivery& target) {
   auto& rec = st.raw;
   rec.key.swap(st.checked.key);
   rec.value.swap(st.checked.value);
@@ -78,22 +105,15 @@ void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t
     st.raw_schema_id = st.checked.schema_id;
     rec.headers[3].value = std::to_string(st.checked.schema_id);
   }
-  auto* j = job.get();
-  auto* health = st.deps.health;
-  auto* probe = st.deps.probe;
-  health->produced();
-  auto status = st.deps.producer->produce(rec, [j, index, health, probe](const kafka::delivery_report& r) {
-    if (r.ok) {
-      health->delivered(now_ms());
-      probe->produce_latency(static_cast<double>(mono_ns() - j->received_mono_ns()) / 1e9);
-      j->accepted(index, r.partition, r.offset);
-    } else {
-      health->failed(now_ms());
-      j->retry(index, reasons::kafka_unavailable, r.err.message);
-    }
-  });
+  target.on_delivery = on_accept_delivery;
+  target.job = job.get();
+  target.health = st.deps.health;
+  target.probe = st.deps.probe;
+  target.index = static_cast<uint32_t>(index);
+  st.deps.health->produced();
+  auto status = st.deps.producer->produce(rec, target);
   if (!status.ok()) {
-    health->failed(now_ms());
+    st.deps.health->failed(now_ms());
     job->retry(index, reasons::backpressure, status.err().message);
   }
 }
@@ -154,6 +174,8 @@ void handle(publisher_state& st, const std::shared_ptr<publish_job>& job) {
   st.raw.headers[2].value = std::to_string(job->received_at_ms());
   st.payload_ids.clear();
   find_duplicate_ids(st, job);
+  auto targets = std::make_shared<accept_delivery[]>(job->events().size());
+  job->attach(targets);
   job->hold();
   job->keep_alive(job);
   for (size_t i = 0; i < job->events().size(); ++i) {
@@ -173,7 +195,7 @@ void handle(publisher_state& st, const std::shared_ptr<publish_job>& job) {
       ok = false;
     }
     if (ok)
-      accept(st, job, i);
+      accept(st, job, i, targets[i]);
     else if (st.why.retry)
       job->retry(i, st.why.reason, st.why.message);
     else
