@@ -18,26 +18,6 @@ std::vector<topic_partition> to_tps(const std::vector<RdKafka::TopicPartition*>&
   return out;
 }
 
-consumed_record to_record(RdKafka::Message& m) {
-  consumed_record r;
-  r.topic = m.topic_name();
-  r.partition = m.partition();
-  r.offset = m.offset();
-  r.timestamp_ms = m.timestamp().timestamp;
-  if (m.key())
-    r.key = *m.key();
-  if (m.payload())
-    r.value.assign(static_cast<const char*>(m.payload()), m.len());
-  else
-    r.tombstone = true;
-  if (auto* hdrs = m.headers()) {
-    for (const auto& h : hdrs->get_all())
-      r.headers.push_back({h.key(), h.value() ? std::string{static_cast<const char*>(h.value()), h.value_size()}
-                                              : std::string{}});
-  }
-  return r;
-}
-
 } // namespace
 
 /// Applies the cooperative (incremental) protocol and tells the owner before partitions go.
@@ -122,7 +102,7 @@ result<std::vector<consumed_record>> consumer::poll_batch(size_t max_records, in
     wait = 0; // after the first record only take what is already fetched
     switch (msg->err()) {
       case RdKafka::ERR_NO_ERROR:
-        out.push_back(to_record(*msg));
+        out.push_back(detail::to_record(*msg));
         continue;
       case RdKafka::ERR__TIMED_OUT:
       case RdKafka::ERR__PARTITION_EOF:

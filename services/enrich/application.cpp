@@ -11,6 +11,7 @@
 #include "common/kafka/admin.hpp"
 #include "common/log/logger.hpp"
 #include "common/redis/client.hpp"
+#include "common/schema/registry_client.hpp"
 #include "common/schema/stage_decoder.hpp"
 #include "common/service/stage_wiring.hpp"
 #include "common/state/kv_store.hpp"
@@ -18,7 +19,6 @@
 #include "services/enrich/enriched_schema.hpp"
 #include "services/enrich/redis_table.hpp"
 #include "services/enrich/reference_table.hpp"
-#include "services/enrich/registry_client.hpp"
 #include "services/enrich/table_loader.hpp"
 
 namespace freshet::enrich {
@@ -102,15 +102,16 @@ result<std::map<std::string, int32_t>> application::register_schemas(
     return ids;
   }
   auto timeout = rt.settings().get_int("registry.timeout_ms");
-  registry_client registry{url, static_cast<int>(std::min<int64_t>(timeout, 10000))};
+  const int call_ms = static_cast<int>(std::min<int64_t>(timeout, 10000));
+  schema::registry_client registry{schema::client_options{url, call_ms, std::min(call_ms, 2000)}};
   auto deadline = mono_ns() + timeout * 1000000;
   for (const auto& [stream, schema] : schemas) {
     auto subject = enriched_subject(stream);
     while (true) {
       auto id = registry.register_schema(subject, schema);
       if (id) {
-        FRESHET_LOG(info, logger, "registered the enriched schema of {} as {} (id {})", stream, subject, *id);
-        ids[stream] = *id;
+        FRESHET_LOG(info, logger, "registered the enriched schema of {} as {} (id {})", stream, subject, id->value());
+        ids[stream] = id->value();
         break;
       }
       if (!id.err().retriable || mono_ns() > deadline)

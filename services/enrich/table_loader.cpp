@@ -12,8 +12,8 @@
 
 #include "common/base/clock.hpp"
 #include "common/event/json_codec.hpp"
+#include "common/kafka/partition_reader.hpp"
 #include "common/log/logger.hpp"
-#include "services/enrich/dim_reader.hpp"
 #include "services/enrich/enrich_probe.hpp"
 
 namespace freshet::enrich {
@@ -26,7 +26,7 @@ constexpr int64_t touch_interval_ms = 30000;
 
 struct loader_state {
   std::shared_ptr<reference_table> table;
-  std::unique_ptr<dim_reader> reader;
+  std::unique_ptr<kafka::partition_reader> reader;
   enrich_probe* probe = nullptr;
   table_loader_options opts;
   std::shared_ptr<spdlog::logger> logger;
@@ -205,7 +205,7 @@ start_plan plan_start(const reference_table::stored_state& stored, const std::st
 result<table_loader_actor> spawn_table_loader(caf::actor_system& sys, std::shared_ptr<reference_table> table,
                                               table_loader_options opts, enrich_probe& probe) {
   auto logger = log::get("enrich.tables");
-  auto reader = dim_reader::create(opts.consumer);
+  auto reader = kafka::partition_reader::create(opts.consumer);
   if (!reader)
     return reader.err();
   std::vector<std::pair<int64_t, int64_t>> watermarks;

@@ -68,4 +68,24 @@ bool is_transient(RdKafka::ErrorCode code) {
   }
 }
 
+consumed_record to_record(RdKafka::Message& m) {
+  consumed_record r;
+  r.topic = m.topic_name();
+  r.partition = m.partition();
+  r.offset = m.offset();
+  r.timestamp_ms = m.timestamp().timestamp;
+  if (m.key())
+    r.key = *m.key();
+  if (m.payload())
+    r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  else
+    r.tombstone = true;
+  if (auto* hdrs = m.headers()) {
+    for (const auto& h : hdrs->get_all())
+      r.headers.push_back({h.key(), h.value() ? std::string{static_cast<const char*>(h.value()), h.value_size()}
+                                              : std::string{}});
+  }
+  return r;
+}
+
 } // namespace freshet::kafka::detail

@@ -7,6 +7,7 @@
 
 #include "common/base/result.hpp"
 #include "common/kafka/client_config.hpp"
+#include "common/kafka/record.hpp"
 
 namespace freshet::kafka::detail {
 
@@ -27,5 +28,8 @@ event_logger& shared_event_logger();
 
 /// True for errors librdkafka recovers from by itself or that a retry may fix.
 [[nodiscard]] bool is_transient(RdKafka::ErrorCode code);
+
+/// A fetched message as a `consumed_record` (key, value or tombstone, timestamp, headers).
+[[nodiscard]] consumed_record to_record(RdKafka::Message& m);
 
 } // namespace freshet::kafka::detail

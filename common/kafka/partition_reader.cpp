@@ -1,4 +1,4 @@
-#include "services/enrich/dim_reader.hpp"
+#include "common/kafka/partition_reader.hpp"
 
 #include <vector>
 
@@ -7,51 +7,29 @@
 #include "common/kafka/detail/rdkafka_glue.hpp"
 #include "common/log/logger.hpp"
 
-namespace freshet::enrich {
+namespace freshet::kafka {
 
-namespace {
 
-kafka::consumed_record to_record(RdKafka::Message& m) {
-  kafka::consumed_record r;
-  r.topic = m.topic_name();
-  r.partition = m.partition();
-  r.offset = m.offset();
-  r.timestamp_ms = m.timestamp().timestamp;
-  if (m.key())
-    r.key = *m.key();
-  if (m.payload())
-    r.value.assign(static_cast<const char*>(m.payload()), m.len());
-  else
-    r.tombstone = true;
-  if (auto* hdrs = m.headers())
-    for (const auto& h : hdrs->get_all())
-      r.headers.push_back({h.key(), h.value() ? std::string{static_cast<const char*>(h.value()), h.value_size()}
-                                              : std::string{}});
-  return r;
-}
-
-} // namespace
-
-result<std::unique_ptr<dim_reader>> dim_reader::create(kafka::config_map cfg) {
+result<std::unique_ptr<partition_reader>> partition_reader::create(config_map cfg) {
   cfg["enable.partition.eof"] = "true";
   cfg["enable.auto.commit"] = "false";
   cfg["enable.auto.offset.store"] = "false";
-  auto conf = kafka::detail::make_conf(cfg);
+  auto conf = detail::make_conf(cfg);
   if (!conf)
     return conf.err();
   std::string err;
-  std::unique_ptr<dim_reader> r{new dim_reader};
+  std::unique_ptr<partition_reader> r{new partition_reader};
   r->handle_.reset(RdKafka::KafkaConsumer::create(conf->get(), err));
   if (!r->handle_)
-    return make_error(error_domain::kafka, RdKafka::ERR__INVALID_ARG, "cannot create dim reader: " + err);
+    return make_error(error_domain::kafka, RdKafka::ERR__INVALID_ARG, "cannot create partition reader: " + err);
   return r;
 }
 
-dim_reader::~dim_reader() {
+partition_reader::~partition_reader() {
   close();
 }
 
-void dim_reader::close() {
+void partition_reader::close() {
   if (closed_ || !handle_)
     return;
   closed_ = true;
@@ -59,22 +37,22 @@ void dim_reader::close() {
   handle_->close();
 }
 
-result<std::pair<int64_t, int64_t>> dim_reader::query_watermarks(const kafka::topic_partition& tp, int timeout_ms) {
+result<std::pair<int64_t, int64_t>> partition_reader::query_watermarks(const topic_partition& tp, int timeout_ms) {
   int64_t low = -1, high = -1;
   auto code = handle_->query_watermark_offsets(tp.topic, tp.partition, &low, &high, timeout_ms);
   if (code != RdKafka::ERR_NO_ERROR)
-    return kafka::detail::to_error(code, "watermarks of " + tp.topic + "[" + std::to_string(tp.partition) + "]");
+    return detail::to_error(code, "watermarks of " + tp.topic + "[" + std::to_string(tp.partition) + "]");
   return std::pair{low, high};
 }
 
-int64_t dim_reader::cached_high_watermark(const kafka::topic_partition& tp) {
+int64_t partition_reader::cached_high_watermark(const topic_partition& tp) {
   int64_t low = -1, high = -1;
   if (handle_->get_watermark_offsets(tp.topic, tp.partition, &low, &high) != RdKafka::ERR_NO_ERROR)
     return -1;
   return high;
 }
 
-status dim_reader::assign(const std::vector<kafka::partition_offset>& from) {
+status partition_reader::assign(const std::vector<partition_offset>& from) {
   std::vector<RdKafka::TopicPartition*> parts;
   for (const auto& p : from)
     parts.push_back(RdKafka::TopicPartition::create(p.tp.topic, p.tp.partition,
@@ -83,11 +61,11 @@ status dim_reader::assign(const std::vector<kafka::partition_offset>& from) {
   auto code = handle_->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
   if (code != RdKafka::ERR_NO_ERROR)
-    return kafka::detail::to_error(code, "assign");
+    return detail::to_error(code, "assign");
   return {};
 }
 
-result<dim_reader::polled> dim_reader::poll(size_t max_records, int timeout_ms) {
+result<partition_reader::polled> partition_reader::poll(size_t max_records, int timeout_ms) {
   polled out;
   int wait = timeout_ms;
   while (out.records.size() < max_records) {
@@ -97,7 +75,7 @@ result<dim_reader::polled> dim_reader::poll(size_t max_records, int timeout_ms) 
       case RdKafka::ERR_NO_ERROR:
         // A record after an end in the same poll: that end is no longer where the partition stands.
         std::erase(out.reached_end, msg->partition());
-        out.records.push_back(to_record(*msg));
+        out.records.push_back(detail::to_record(*msg));
         continue;
       case RdKafka::ERR__PARTITION_EOF:
         out.reached_end.push_back(msg->partition());
@@ -106,12 +84,12 @@ result<dim_reader::polled> dim_reader::poll(size_t max_records, int timeout_ms) 
         return out;
       default:
         if (msg->err() == RdKafka::ERR__FATAL)
-          return kafka::detail::to_error(msg->err(), "consume");
-        FRESHET_LOG(warn, log::get("enrich.dim_reader"), "consume: {}", msg->errstr());
+          return detail::to_error(msg->err(), "consume");
+        FRESHET_LOG(warn, log::get("kafka.reader"), "consume: {}", msg->errstr());
         return out;
     }
   }
   return out;
 }
 
-} // namespace freshet::enrich
+} // namespace freshet::kafka
