@@ -34,6 +34,7 @@
 
 #include "bench/measure.hpp"
 #include "common/base/clock.hpp"
+#include "bench/raw_kafka.hpp"
 #include "common/kafka/admin.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/kafka/consumer.hpp"
@@ -158,12 +159,6 @@ void check(const status& s, const std::string& what) {
     throw std::runtime_error(what + ": " + s.err().describe());
 }
 
-template <class T>
-T take(result<T> r, const std::string& what) {
-  if (!r.ok())
-    throw std::runtime_error(what + ": " + r.err().describe());
-  return std::move(*r);
-}
 
 // ------------------------------------------------------------------------------------------------
 // Events
@@ -202,32 +197,6 @@ class event_pool {
 
 // ------------------------------------------------------------------------------------------------
 // 1. Raw producer
-
-/// A librdkafka config made from one of common/kafka's maps, untouched: the services' settings.
-std::unique_ptr<RdKafka::Conf> rdkafka_conf(const kafka::config_map& cfg) {
-  std::unique_ptr<RdKafka::Conf> conf{RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL)};
-  std::string err;
-  for (const auto& [k, v] : cfg)
-    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error("config " + k + "=" + v + ": " + err);
-  return conf;
-}
-
-/// Connects `p` and has it learn `topic`'s partition leaders now, before any clock starts. A fresh
-/// producer otherwise holds its first records until librdkafka's once-a-second topic scan fetches
-/// the metadata: about 1 s of startup per producer that is not throughput. Keep the handle alive
-/// while producing so the topic stays known.
-std::unique_ptr<RdKafka::Topic> learn_topic(RdKafka::Producer& p, const std::string& topic) {
-  std::string err;
-  std::unique_ptr<RdKafka::Topic> t{RdKafka::Topic::create(&p, topic, nullptr, err)};
-  if (!t)
-    throw std::runtime_error("topic handle " + topic + ": " + err);
-  RdKafka::Metadata* md = nullptr;
-  if (auto code = p.metadata(false, t.get(), &md, 10000); code != RdKafka::ERR_NO_ERROR)
-    throw std::runtime_error("metadata for " + topic + ": " + RdKafka::err2str(code));
-  delete md;
-  return t;
-}
 
 /// Served by poll()/flush() on the producing thread, so plain counters suffice.
 class delivery_counter : public RdKafka::DeliveryReportCb {

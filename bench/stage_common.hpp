@@ -1,7 +1,7 @@
 #pragma once
 
-// What the parts of freshet-stage-bench share: its options, the throw-on-error helpers (a benchmark
-// either measures or stops) and the raw librdkafka plumbing. See bench/README.md, "Stage benchmark".
+// What the parts of freshet-stage-bench share: its options, the state folder, and (from
+// bench/raw_kafka.hpp) the throw-on-error helpers and raw librdkafka plumbing. See bench/README.md.
 
 #include <cstdint>
 #include <memory>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "bench/raw_kafka.hpp"
 #include "common/kafka/client_config.hpp"
 
 namespace RdKafka {
@@ -46,20 +47,6 @@ inline void check(const status& s, const std::string& what) {
   if (!s.ok())
     throw std::runtime_error(what + ": " + s.err().describe());
 }
-
-template <class T>
-T take(result<T> r, const std::string& what) {
-  if (!r.ok())
-    throw std::runtime_error(what + ": " + r.err().describe());
-  return std::move(*r);
-}
-
-/// A librdkafka config made from one of common/kafka's maps, untouched.
-[[nodiscard]] std::unique_ptr<RdKafka::Conf> rdkafka_conf(const kafka::config_map& cfg);
-
-/// Has `p` learn `topic`'s leaders now, so its first records do not wait for the once-a-second
-/// topic scan (see kafka_baseline.cpp). Keep the handle while producing.
-[[nodiscard]] std::unique_ptr<RdKafka::Topic> learn_topic(RdKafka::Producer& p, const std::string& topic);
 
 /// Where stateful stages of this process keep their stores (a folder per run beneath it).
 [[nodiscard]] std::string state_root();
