@@ -42,6 +42,7 @@ find_package(ZLIB REQUIRED)
 # The schema registry client (common/schema) speaks HTTP through libcurl (Debian: libcurl4-openssl-dev).
 find_package(CURL REQUIRED)
 
-# jemalloc for freshet-ingest: its publisher threads allocate every record (and its headers) that
-# librdkafka's threads free, a cross-thread pattern glibc malloc serves slowly (bench/ingest/README.md).
+# jemalloc for the services (freshet_use_jemalloc in freshet_helpers.cmake): e.g. ingest's publisher
+# threads allocate every record that librdkafka's threads free, a cross-thread pattern glibc malloc
+# serves slowly (bench/ingest/README.md); the aggregate stage spent a third of its CPU in malloc.
 find_library(JEMALLOC_LIBRARY jemalloc)

@@ -42,3 +42,14 @@ function(freshet_test name)
     set_tests_properties(${name} PROPERTIES RESOURCE_LOCK kafka_broker)
   endif()
 endfunction()
+
+# freshet_use_jemalloc(<target>): links jemalloc into an executable when it was found and no
+# sanitizer (which brings its own allocator) is on. For the services and the benches that host
+# their code: they allocate and free many medium-sized strings (records, encoded window state,
+# protobufs), often on one thread and freed on another (librdkafka's), which glibc malloc serves
+# slowly — a third of the aggregate stage's CPU (bench/aggregate/README.md, bench/ingest/README.md).
+function(freshet_use_jemalloc target)
+  if(JEMALLOC_LIBRARY AND NOT FRESHET_SANITIZE)
+    target_link_libraries(${target} PRIVATE ${JEMALLOC_LIBRARY})
+  endif()
+endfunction()

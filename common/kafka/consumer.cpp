@@ -146,8 +146,14 @@ result<std::vector<partition_offset>> consumer::committed(const std::vector<topi
     tps.push_back(RdKafka::TopicPartition::create(p.topic, p.partition));
   auto code = handle_->committed(tps, timeout_ms);
   std::vector<partition_offset> out;
-  for (auto* tp : tps)
+  // A partition whose offset could not be read (e.g. UNSTABLE_OFFSET_COMMIT while another
+  // member's transaction still holds offsets for it) must fail the call: read as "nothing
+  // committed", it would send an exactly-once rewind back to the beginning.
+  for (auto* tp : tps) {
+    if (code == RdKafka::ERR_NO_ERROR && tp->err() != RdKafka::ERR_NO_ERROR)
+      code = tp->err();
     out.push_back({{tp->topic(), tp->partition()}, tp->offset() >= 0 ? tp->offset() : -1});
+  }
   RdKafka::TopicPartition::destroy(tps);
   if (code != RdKafka::ERR_NO_ERROR)
     return detail::to_error(code, "committed offsets");

@@ -17,6 +17,9 @@ stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage, co
     : group_(group),
       records_in_(stage_counter(reg, "freshet_stage_records_in_total", "Records consumed by the stage", stage)),
       records_out_(stage_counter(reg, "freshet_stage_records_out_total", "Records produced by the stage", stage)),
+      changelog_records_(stage_counter(reg, "freshet_stage_changelog_records_total",
+                                       "State changelog records produced (one per changed key per transaction)",
+                                       stage)),
       commits_(stage_counter(reg, "freshet_stage_commits_total", "Committed transactions (or offset commits)", stage)),
       aborts_(prometheus::BuildCounter()
                 .Name("freshet_stage_aborts_total")
@@ -56,6 +59,11 @@ stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage, co
 void stage_probe::batch_processed(size_t in, size_t out) {
   records_in_.Increment(static_cast<double>(in));
   records_out_.Increment(static_cast<double>(out));
+}
+
+void stage_probe::changelog_written(size_t records) {
+  changelog_records_.Increment(static_cast<double>(records));
+  records_out_.Increment(static_cast<double>(records));
 }
 
 void stage_probe::committed(double seconds) {

@@ -17,6 +17,8 @@ class stage_probe {
   stage_probe(prometheus::Registry& reg, const std::string& stage, const std::string& group);
 
   void batch_processed(size_t in, size_t out);
+  /// A transaction's changelog records (stateful stages), counted in the records out too.
+  void changelog_written(size_t records);
   void committed(double seconds);
   void aborted(const std::string& reason);
   void batch_retried();
@@ -31,6 +33,7 @@ class stage_probe {
   std::string group_;
   prometheus::Counter& records_in_;
   prometheus::Counter& records_out_;
+  prometheus::Counter& changelog_records_;
   prometheus::Counter& commits_;
   prometheus::Family<prometheus::Counter>& aborts_;
   prometheus::Counter& retries_;

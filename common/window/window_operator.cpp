@@ -329,6 +329,15 @@ void window_operator::emit(std::string_view key, const key_state& ks, window_sta
   note_changed(key, w); // revision and flags are state too
 }
 
+void window_operator::reemit_open_windows() {
+  if (spec_.emit.early_every_ms <= 0)
+    return;
+  for (auto& [key, ks] : keys_)
+    for (auto& [start, w] : ks.windows)
+      if (!w.final_emitted)
+        mark_dirty(key, w);
+}
+
 void window_operator::mark_dirty(std::string_view key, window_state& w) {
   if (w.dirty)
     return;

@@ -106,6 +106,12 @@ class window_operator {
   [[nodiscard]] status on_event(const event_input& e, output_batch& out);
   /// Processing time passes without events: idle timeouts and early emissions.
   void on_tick(int64_t processing_time_ms, output_batch& out);
+  /// With early emission on: every window that has not emitted its final result emits an early
+  /// result (with a higher revision) at the next early round, changed or not. For owners that
+  /// restored this operator and cannot tell whether the last early results they committed reached
+  /// their readers (the aggregate service after a crash): early results are not kept anywhere
+  /// else, and this says them again. No state changes until those emissions.
+  void reemit_open_windows();
   /// Input is over (bounded replays, tests): the watermark jumps to the end of time, every window
   /// emits its final result and is dropped. Later events are too late.
   void finish(int64_t processing_time_ms, output_batch& out);

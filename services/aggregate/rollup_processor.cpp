@@ -74,6 +74,17 @@ result<std::vector<kafka::outgoing_record>> rollup_processor::process(const std:
 }
 
 void rollup_processor::committed(std::vector<kafka::outgoing_record>& outputs) {
+  auto kept = std::exchange(uncommitted_, {});
+  const auto rollups = static_cast<size_t>(std::count_if(
+    outputs.begin(), outputs.end(), [&](const kafka::outgoing_record& r) { return r.topic == opts_.rollups_topic; }));
+  if (rollups == kept.size()) {
+    for (auto& k : kept)
+      writer_.enqueue(k.partition, std::move(k.outbox_key), std::move(k.rollup));
+    writer_.flush();
+    return;
+  }
+  // Not the transaction this processor filled (cannot happen with the stage runtime): decode.
+  FRESHET_LOG(warn, log::get("aggregate"), "committed {} rollups, {} kept: decoding them", rollups, kept.size());
   for (auto& rec : outputs) {
     if (rec.topic != opts_.rollups_topic)
       continue;
@@ -107,8 +118,10 @@ status rollup_processor::refresh(stream::stage_state& state, int64_t now) {
       it = parts_.erase(it); // revoked: its state went with it
       continue;
     }
-    if (gen != it->second.generation)
+    if (gen != it->second.generation) {
+      uncommitted_.clear(); // the transaction they belonged to was discarded
       FRESHET_TRY(rebuild_partition(it->second, state, now));
+    }
     ++it;
   }
   return {};
@@ -135,6 +148,10 @@ status rollup_processor::rebuild_partition(partition_operators& p, stream::stage
   if (!r)
     return r.err();
   p.generation = state.generation(p.tp);
+  // Early results committed before the rebuild may not have reached the serving store (a crash
+  // between commit and write): the open windows say them again at the next early round.
+  for (auto& slot : p.slots)
+    slot.op->reemit_open_windows();
   for (auto& [key, bytes] : r->outbox) {
     v1::Rollup rollup;
     if (!rollup.ParseFromString(bytes)) {
@@ -304,12 +321,19 @@ void rollup_processor::drain(partition_operators& p, stream::stage_state& state,
       auto rollup = serving::to_rollup(e, plan.spec, opts_.pipeline, p.tp.partition, now);
       auto key = serving::rollup_key(e.metric, e.dims, e.window, p.tp.partition);
       auto okey = outbox_key(key);
-      if (session && p.outbox.contains(okey))
+      const bool outboxed = p.outbox.contains(okey);
+      if (session && outboxed)
         keep_replaces(state, p.tp, okey, rollup);
       auto bytes = rollup.SerializeAsString();
-      state.put(p.tp, okey, bytes);
-      p.outbox[okey] = e.revision;
+      // Early results skip the outbox: a rebuild has every open window emit again instead
+      // (`reemit_open_windows`). Finals and late revisions, which nothing would repeat, and
+      // anything that carries or replaces session bounds to retract, are kept until served.
+      if (e.kind != window::emission_kind::early || !e.replaces.empty() || outboxed) {
+        state.put(p.tp, okey, bytes);
+        p.outbox[okey] = e.revision;
+      }
       out.push_back({opts_.rollups_topic, -1, std::move(key), std::move(bytes), {}, 0});
+      uncommitted_.push_back({p.tp.partition, std::move(okey), std::move(rollup)});
       if (probe_)
         probe_->emission(plan.decl.name, window::to_string(e.kind));
     }

@@ -92,6 +92,15 @@ class rollup_processor {
   aggregate_probe* probe_;
   serving_writer writer_;
   std::map<kafka::topic_partition, partition_operators> parts_;
+  /// The rollups of the open transaction, in output order, kept decoded for `committed` (which
+  /// would otherwise parse every one back from its bytes). Dropped when the transaction is
+  /// discarded (any partition's state generation moved).
+  struct uncommitted_rollup {
+    int32_t partition;
+    std::string outbox_key;
+    v1::Rollup rollup;
+  };
+  std::vector<uncommitted_rollup> uncommitted_;
   /// Outbox entries known to be served (taken out of their partition's outbox at the start of a
   /// call), erased from the state at its end unless the call stored a newer rollup under the key.
   std::vector<std::pair<kafka::topic_partition, std::string>> served_;

@@ -39,20 +39,16 @@ std::string changelog_state::store_key(const kafka::topic_partition& tp, std::st
 result<std::optional<std::string>> changelog_state::get(const kafka::topic_partition& input, std::string_view key) {
   auto k = store_key(input, key);
   if (auto it = pending_.find(k); it != pending_.end())
-    return it->second;
+    return it->second.value;
   return store_->get(k);
 }
 
 void changelog_state::put(const kafka::topic_partition& input, std::string_view key, std::string value) {
-  auto k = store_key(input, key);
-  changelog_.push_back({changelog_topic_, input.partition, k, value, {}, 0});
-  pending_[k] = std::move(value);
+  pending_.insert_or_assign(store_key(input, key), pending_write{input.partition, std::move(value)});
 }
 
 void changelog_state::erase(const kafka::topic_partition& input, std::string_view key) {
-  auto k = store_key(input, key);
-  changelog_.push_back({changelog_topic_, input.partition, k, "", {}, 0, /*tombstone=*/true});
-  pending_[k] = std::nullopt;
+  pending_.insert_or_assign(store_key(input, key), pending_write{input.partition, std::nullopt});
 }
 
 status changelog_state::scan(const kafka::topic_partition& input, std::string_view prefix,
@@ -77,14 +73,22 @@ std::vector<kafka::topic_partition> changelog_state::held() const {
 }
 
 std::vector<kafka::outgoing_record> changelog_state::take_changelog() {
-  return std::exchange(changelog_, {});
+  std::vector<kafka::outgoing_record> out;
+  out.reserve(pending_.size());
+  for (const auto& [k, w] : pending_) {
+    if (w.value)
+      out.push_back({changelog_topic_, w.partition, k, *w.value, {}, 0});
+    else
+      out.push_back({changelog_topic_, w.partition, k, "", {}, 0, /*tombstone=*/true});
+  }
+  return out;
 }
 
 status changelog_state::committed() {
   state::write_batch batch;
-  for (auto& [k, v] : pending_) {
-    if (v)
-      batch.put(k, std::move(*v));
+  for (auto& [k, w] : pending_) {
+    if (w.value)
+      batch.put(k, std::move(*w.value));
     else
       batch.erase(k);
   }
@@ -94,7 +98,6 @@ status changelog_state::committed() {
 
 void changelog_state::aborted() {
   pending_.clear();
-  changelog_.clear();
   aborted_at_ = ++next_generation_;
 }
 

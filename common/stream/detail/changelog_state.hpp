@@ -19,7 +19,9 @@ namespace freshet::stream::detail {
 ///
 /// Store keys are "<topic>\x1f<partition>\x1f<key>"; changelog records carry that same key,
 /// the value (a null value is a deletion) and go to the changelog partition equal to the input
-/// partition. On assignment a partition's cached entries are dropped and rebuilt from its changelog
+/// partition. A transaction writes one changelog record per key it changed, with the key's last
+/// value, however often the processor wrote it in between (a window updated by every batch of a
+/// transaction costs one record, not one per batch). On assignment a partition's cached entries are dropped and rebuilt from its changelog
 /// partition (read_committed, from the beginning to the end offset seen at restore time).
 class changelog_state final : public stage_state {
  public:
@@ -39,8 +41,12 @@ class changelog_state final : public stage_state {
   /// Forgets revoked partitions' cached entries.
   void drop(const std::vector<kafka::topic_partition>& parts);
 
-  /// The changelog records written since the last call, for the current transaction.
+  /// The current transaction's changelog: one record per changed key, its last value. Taken once,
+  /// just before the transaction commits (the writes stay readable until `committed`/`aborted`).
   [[nodiscard]] std::vector<kafka::outgoing_record> take_changelog();
+  /// Whether the current transaction changed anything (a transaction must then be committed even
+  /// if the processor produced nothing else).
+  [[nodiscard]] bool has_changes() const { return !pending_.empty(); }
   /// The transaction committed: apply its writes to the store.
   [[nodiscard]] status committed();
   /// The transaction aborted: forget its writes.
@@ -56,8 +62,12 @@ class changelog_state final : public stage_state {
   std::string changelog_topic_;
   kafka::config_map restore_consumer_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
-  std::vector<kafka::outgoing_record> changelog_;
+  struct pending_write {
+    int32_t partition = 0;             ///< the changelog partition (= the input partition)
+    std::optional<std::string> value;  ///< nullopt: erased
+  };
+  /// This transaction's writes by store key: what reads see first, what the changelog carries.
+  std::map<std::string, pending_write, std::less<>> pending_;
   /// Partitions whose state this instance holds, each with the generation it was (re)loaded at.
   std::map<kafka::topic_partition, uint64_t> held_;
   uint64_t next_generation_ = 1;

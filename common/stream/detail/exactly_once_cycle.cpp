@@ -151,7 +151,7 @@ class exactly_once_cycle final : public cycle {
         ctx_.state->aborted();
       return;
     }
-    if (outputs->empty())
+    if (outputs->empty() && !(ctx_.state && ctx_.state->has_changes()))
       return;
     if (!begin()) {
       if (ctx_.state)
@@ -187,6 +187,14 @@ class exactly_once_cycle final : public cycle {
 
   void commit() {
     auto started = mono_ns();
+    if (ctx_.state) {
+      // The state's changes of the whole transaction, one record per key: a key written by every
+      // batch of the transaction costs one changelog record.
+      auto changelog = ctx_.state->take_changelog();
+      if (!enqueue_all(ctx_, changelog, failures_))
+        return abort("produce");
+      ctx_.probe->changelog_written(changelog.size());
+    }
     if (*failures_ > 0)
       return abort("delivery");
     std::vector<kafka::partition_offset> offsets;

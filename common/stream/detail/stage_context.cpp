@@ -6,13 +6,8 @@ namespace freshet::stream::detail {
 
 result<std::vector<kafka::outgoing_record>> run_processor(stage_context& ctx,
                                                           const std::vector<kafka::consumed_record>& batch) {
-  if (ctx.stateful) {
-    auto out = ctx.stateful(batch, *ctx.state);
-    if (out)
-      for (auto& rec : ctx.state->take_changelog())
-        out->push_back(std::move(rec));
-    return out;
-  }
+  if (ctx.stateful)
+    return ctx.stateful(batch, *ctx.state); // its changelog is produced once, at commit
   return ctx.process(batch);
 }
 

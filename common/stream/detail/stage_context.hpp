@@ -48,7 +48,8 @@ class cycle {
 [[nodiscard]] std::unique_ptr<cycle> make_at_least_once_cycle(stage_context& ctx);
 [[nodiscard]] std::unique_ptr<cycle> make_exactly_once_cycle(stage_context& ctx);
 
-/// Runs whichever processor the stage has.
+/// Runs whichever processor the stage has. A stateful processor's state writes stay in the
+/// stage state until the transaction commits (`changelog_state::take_changelog`).
 [[nodiscard]] result<std::vector<kafka::outgoing_record>> run_processor(stage_context& ctx,
                                                                         const std::vector<kafka::consumed_record>& batch);
 
