@@ -1,32 +1,12 @@
 #include "common/schema/stream_schemas.hpp"
 
-#include <chrono>
-#include <thread>
-
 #include "common/base/clock.hpp"
 #include "common/log/logger.hpp"
 #include "common/schema/cached_registry.hpp"
 #include "common/schema/errc.hpp"
+#include "common/schema/retry.hpp"
 
 namespace freshet::schema {
-
-namespace {
-
-/// Runs `call` until it succeeds, fails for good, or the deadline passes.
-template <class F>
-auto with_retries(F&& call, int64_t deadline_ms, int64_t backoff_ms, const std::string& what) -> decltype(call()) {
-  auto logger = log::get("schema");
-  for (int attempt = 1;; ++attempt) {
-    auto r = call();
-    if (r.ok() || !r.err().retriable || now_ms() + backoff_ms > deadline_ms)
-      return r;
-    if (attempt == 1 || attempt % 10 == 0)
-      FRESHET_LOG(warn, logger, "{}: {} (attempt {}; retrying)", what, r.err().message, attempt);
-    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-  }
-}
-
-} // namespace
 
 result<stream_catalog> register_streams(const config::pipeline_spec& spec, cached_registry& registry,
                                         registration_options opts) {

@@ -12,6 +12,7 @@
 #include "common/log/logger.hpp"
 #include "common/redis/client.hpp"
 #include "common/schema/registry_client.hpp"
+#include "common/schema/retry.hpp"
 #include "common/schema/stage_decoder.hpp"
 #include "common/service/stage_wiring.hpp"
 #include "common/state/kv_store.hpp"
@@ -104,21 +105,15 @@ result<std::map<std::string, int32_t>> application::register_schemas(
   auto timeout = rt.settings().get_int("registry.timeout_ms");
   const int call_ms = static_cast<int>(std::min<int64_t>(timeout, 10000));
   schema::registry_client registry{schema::client_options{url, call_ms, std::min(call_ms, 2000)}};
-  auto deadline = mono_ns() + timeout * 1000000;
+  const int64_t deadline = now_ms() + timeout;
   for (const auto& [stream, schema] : schemas) {
     auto subject = enriched_subject(stream);
-    while (true) {
-      auto id = registry.register_schema(subject, schema);
-      if (id) {
-        FRESHET_LOG(info, logger, "registered the enriched schema of {} as {} (id {})", stream, subject, id->value());
-        ids[stream] = id->value();
-        break;
-      }
-      if (!id.err().retriable || mono_ns() > deadline)
-        return id.err();
-      FRESHET_LOG(warn, logger, "registering {}: {}; retrying", subject, id.err().describe());
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    auto id = schema::with_retries([&] { return registry.register_schema(subject, schema); }, deadline, 1000,
+                                   "registering " + subject);
+    if (!id)
+      return id.err();
+    FRESHET_LOG(info, logger, "registered the enriched schema of {} as {} (id {})", stream, subject, id->value());
+    ids[stream] = id->value();
   }
   return ids;
 }
