@@ -1,5 +1,7 @@
 #include "common/stream/detail/changelog_state.hpp"
 
+#include <cstdio>
+
 #include <librdkafka/rdkafkacpp.h>
 
 #include "common/base/clock.hpp"
@@ -30,6 +32,33 @@ changelog_state::changelog_state(std::unique_ptr<state::kv_store> store, std::st
 
 std::string changelog_state::partition_prefix(const kafka::topic_partition& tp) {
   return tp.topic + sep + std::to_string(tp.partition) + sep;
+}
+
+std::string changelog_state::checkpoint_key(const kafka::topic_partition& tp) {
+  // '\x1e' cannot start a topic name, so no partition's entries share this prefix.
+  return "\x1e" + tp.topic + sep + std::to_string(tp.partition);
+}
+
+std::optional<int64_t> changelog_state::checkpoint_of(const kafka::topic_partition& tp) {
+  auto v = store_->get(checkpoint_key(tp));
+  if (!v || !v->has_value())
+    return std::nullopt;
+  long long offset = -1, written_ms = 0;
+  if (std::sscanf((*v)->c_str(), "%lld %lld", &offset, &written_ms) != 2 || offset < 0)
+    return std::nullopt;
+  if (now_ms() - written_ms > checkpoint_max_age_ms)
+    return std::nullopt;
+  return offset;
+}
+
+std::function<void(const kafka::delivery_report&)> changelog_state::delivery_observer() const {
+  return [d = delivered_](const kafka::delivery_report& r) {
+    if (r.partition < 0 || r.offset < 0)
+      return;
+    std::lock_guard lock{d->mu};
+    auto& next = d->next[r.partition];
+    next = std::max(next, r.offset + 1);
+  };
 }
 
 std::string changelog_state::store_key(const kafka::topic_partition& tp, std::string_view key) {
@@ -93,6 +122,17 @@ status changelog_state::committed() {
       batch.erase(k);
   }
   pending_.clear();
+  // The held partitions' entries are now current up to our last delivered changelog record (a
+  // report still on its way only makes the checkpoint lower: more to read again, never less).
+  std::map<int32_t, int64_t> next;
+  {
+    std::lock_guard lock{delivered_->mu};
+    next = delivered_->next;
+  }
+  const auto stamp = " " + std::to_string(now_ms());
+  for (const auto& [tp, gen] : held_)
+    if (auto it = next.find(tp.partition); it != next.end())
+      batch.put(checkpoint_key(tp), std::to_string(it->second) + stamp);
   return store_->write(batch);
 }
 
@@ -101,52 +141,73 @@ void changelog_state::aborted() {
   aborted_at_ = ++next_generation_;
 }
 
-void changelog_state::drop(const std::vector<kafka::topic_partition>& parts) {
-  for (const auto& tp : parts) {
+void changelog_state::release(const std::vector<kafka::topic_partition>& parts) {
+  for (const auto& tp : parts)
     held_.erase(tp);
-    state::write_batch batch;
-    (void) store_->scan(partition_prefix(tp), [&](std::string_view k, std::string_view) {
-      batch.erase(std::string{k});
-      return true;
-    });
-    if (auto s = store_->write(batch); !s.ok())
-      FRESHET_LOG(warn, logger_, "dropping state of {}[{}]: {}", tp.topic, tp.partition, s.err().describe());
-  }
+}
+
+void changelog_state::drop_entries(const kafka::topic_partition& tp) {
+  state::write_batch batch;
+  batch.erase(checkpoint_key(tp));
+  (void) store_->scan(partition_prefix(tp), [&](std::string_view k, std::string_view) {
+    batch.erase(std::string{k});
+    return true;
+  });
+  if (auto s = store_->write(batch); !s.ok())
+    FRESHET_LOG(warn, logger_, "dropping state of {}[{}]: {}", tp.topic, tp.partition, s.err().describe());
 }
 
 result<std::pair<size_t, double>> changelog_state::restore(const std::vector<kafka::topic_partition>& parts) {
   if (parts.empty())
     return std::pair<size_t, double>{0, 0.0};
   auto started = mono_ns();
-  drop(parts);
   auto c = kafka::consumer::create(restore_consumer_);
   if (!c)
     return c.err();
-  // One changelog partition per input partition number (several inputs may share one).
-  std::set<int32_t> wanted;
-  for (const auto& tp : parts)
-    wanted.insert(tp.partition);
+  // One changelog partition per input partition number (several inputs may share one). Each input
+  // is read from its checkpoint when the local entries have a usable one, else from the beginning.
+  std::map<int32_t, std::pair<int64_t, int64_t>> marks; // changelog partition -> low, high
+  for (const auto& tp : parts) {
+    if (marks.contains(tp.partition))
+      continue;
+    int64_t low = 0, high = 0;
+    auto code = (*c)->handle().query_watermark_offsets(changelog_topic_, tp.partition, &low, &high, 10000);
+    if (code != RdKafka::ERR_NO_ERROR)
+      return make_error(error_domain::kafka, code,
+                        "changelog " + changelog_topic_ + " watermarks: " + RdKafka::err2str(code), true);
+    marks[tp.partition] = {low, high};
+  }
+  std::map<std::string, int64_t, std::less<>> from; // input prefix -> first changelog offset to apply
+  std::map<int32_t, int64_t> start;                  // changelog partition -> first offset to read
+  size_t reused = 0;
+  for (const auto& tp : parts) {
+    auto [low, high] = marks[tp.partition];
+    auto ck = checkpoint_of(tp);
+    int64_t first = low;
+    if (ck && *ck >= low && *ck <= high) {
+      first = *ck;
+      ++reused;
+    } else {
+      drop_entries(tp);
+    }
+    from[partition_prefix(tp)] = first;
+    auto [it, fresh] = start.try_emplace(tp.partition, first);
+    if (!fresh)
+      it->second = std::min(it->second, first);
+  }
   std::vector<RdKafka::TopicPartition*> assign;
   std::map<int32_t, int64_t> end;
-  for (int32_t p : wanted) {
-    int64_t low = 0, high = 0;
-    auto code = (*c)->handle().query_watermark_offsets(changelog_topic_, p, &low, &high, 10000);
-    if (code != RdKafka::ERR_NO_ERROR) {
-      RdKafka::TopicPartition::destroy(assign);
-      return make_error(error_domain::kafka, code, "changelog " + changelog_topic_ + " watermarks: " + RdKafka::err2str(code), true);
-    }
-    if (high > low) {
+  for (auto [p, first] : start) {
+    const int64_t high = marks[p].second;
+    if (high > first) {
       end[p] = high;
-      assign.push_back(RdKafka::TopicPartition::create(changelog_topic_, p, RdKafka::Topic::OFFSET_BEGINNING));
+      assign.push_back(RdKafka::TopicPartition::create(changelog_topic_, p, first));
     }
   }
   size_t restored = 0;
   if (!assign.empty()) {
     (*c)->handle().assign(assign);
     RdKafka::TopicPartition::destroy(assign);
-    std::set<std::string> inputs;
-    for (const auto& tp : parts)
-      inputs.insert(partition_prefix(tp));
     auto deadline = mono_ns() + 300LL * 1000000000;
     while (!end.empty() && mono_ns() < deadline) {
       auto batch = (*c)->poll_batch(10000, 200);
@@ -154,8 +215,10 @@ result<std::pair<size_t, double>> changelog_state::restore(const std::vector<kaf
         return batch.err();
       state::write_batch wb;
       for (const auto& r : *batch) {
-        // Only this instance's new partitions: a changelog partition may also hold other inputs'.
-        if (inputs.contains(std::string{prefix_of(r.key)})) {
+        // Only this instance's new partitions (a changelog partition may also hold other inputs'),
+        // and only past what their local entries already reflect.
+        auto f = from.find(prefix_of(r.key));
+        if (f != from.end() && r.offset >= f->second) {
           if (r.tombstone)
             wb.erase(r.key);
           else
@@ -180,11 +243,17 @@ result<std::pair<size_t, double>> changelog_state::restore(const std::vector<kaf
       return make_error(error_domain::kafka, 1, "changelog restore did not reach the end in time", true);
   }
   (*c)->close();
-  for (const auto& tp : parts)
+  // The entries are current up to the end offsets read to.
+  state::write_batch checkpoints;
+  const auto stamp = " " + std::to_string(now_ms());
+  for (const auto& tp : parts) {
     held_[tp] = ++next_generation_;
+    checkpoints.put(checkpoint_key(tp), std::to_string(marks[tp.partition].second) + stamp);
+  }
+  FRESHET_TRY(store_->write(checkpoints));
   double seconds = static_cast<double>(mono_ns() - started) / 1e9;
-  FRESHET_LOG(info, logger_, "restored {} state entries for {} partition(s) in {:.3f} s", restored, parts.size(),
-              seconds);
+  FRESHET_LOG(info, logger_, "restored {} state entries for {} partition(s) in {:.3f} s ({} from a local checkpoint)",
+              restored, parts.size(), seconds, reused);
   return std::pair<size_t, double>{restored, seconds};
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "common/kafka/client_config.hpp"
+#include "common/kafka/producer.hpp"
 #include "common/state/kv_store.hpp"
 #include "common/stream/stage_state.hpp"
 
@@ -19,7 +22,12 @@ namespace freshet::stream::detail {
 ///
 /// Store keys are "<topic>\x1f<partition>\x1f<key>"; changelog records carry that same key,
 /// the value (a null value is a deletion) and go to the changelog partition equal to the input
-/// partition. A transaction writes one changelog record per key it changed, with the key's last
+/// partition. Restoring a partition reuses the local store: each input partition's entries carry a
+/// checkpoint (the changelog offset they are current up to, written in the same RocksDB batch as the
+/// entries, and the wall time), so a restart or a partition coming back reads only the changelog
+/// past it; without a usable checkpoint (none, older than `checkpoint_max_age_ms`, or outside the
+/// changelog's offsets) the entries are dropped and read from the beginning.
+/// A transaction writes one changelog record per key it changed, with the key's last
 /// value, however often the processor wrote it in between (a window updated by every batch of a
 /// transaction costs one record, not one per batch). On assignment a partition's cached entries are dropped and rebuilt from its changelog
 /// partition (read_committed, from the beginning to the end offset seen at restore time).
@@ -36,10 +44,20 @@ class changelog_state final : public stage_state {
   uint64_t generation(const kafka::topic_partition& input) const override;
   std::vector<kafka::topic_partition> held() const override;
 
-  /// Rebuilds the state of newly assigned partitions. Returns records restored and seconds taken.
+  /// A checkpoint older than this is not trusted: a compacted changelog forgets tombstones after
+  /// its `delete.retention.ms` (one day by default), and a store that missed one would keep a
+  /// deleted key.
+  static constexpr int64_t checkpoint_max_age_ms = 6LL * 3600 * 1000;
+
+  /// Brings the state of newly assigned partitions up to date with their changelog (from their
+  /// checkpoint, or from the beginning). Returns records restored and seconds taken.
   [[nodiscard]] result<std::pair<size_t, double>> restore(const std::vector<kafka::topic_partition>& parts);
-  /// Forgets revoked partitions' cached entries.
-  void drop(const std::vector<kafka::topic_partition>& parts);
+  /// Stops holding revoked partitions. Their entries stay in the store with their checkpoint, so
+  /// that a later assignment (or restart) reads only what the changelog got since.
+  void release(const std::vector<kafka::topic_partition>& parts);
+  /// The delivery callback for changelog records: notes the next offset per changelog partition
+  /// (called on the producer's thread), which `committed` turns into the held partitions' checkpoints.
+  [[nodiscard]] std::function<void(const kafka::delivery_report&)> delivery_observer() const;
 
   /// The current transaction's changelog: one record per changed key, its last value. Taken once,
   /// just before the transaction commits (the writes stay readable until `committed`/`aborted`).
@@ -57,6 +75,15 @@ class changelog_state final : public stage_state {
  private:
   static std::string store_key(const kafka::topic_partition& tp, std::string_view key);
   static std::string partition_prefix(const kafka::topic_partition& tp);
+  static std::string checkpoint_key(const kafka::topic_partition& tp);
+  /// The offset `tp`'s entries are current up to, if the checkpoint is there and young enough.
+  [[nodiscard]] std::optional<int64_t> checkpoint_of(const kafka::topic_partition& tp);
+  void drop_entries(const kafka::topic_partition& tp);
+
+  struct delivered_offsets {
+    std::mutex mu;
+    std::map<int32_t, int64_t> next; ///< changelog partition -> offset after our last delivered record
+  };
 
   std::unique_ptr<state::kv_store> store_;
   std::string changelog_topic_;
@@ -72,6 +99,7 @@ class changelog_state final : public stage_state {
   std::map<kafka::topic_partition, uint64_t> held_;
   uint64_t next_generation_ = 1;
   uint64_t aborted_at_ = 0; ///< the generation of the last discarded transaction
+  std::shared_ptr<delivered_offsets> delivered_ = std::make_shared<delivered_offsets>();
 };
 
 } // namespace freshet::stream::detail

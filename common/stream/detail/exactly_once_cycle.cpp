@@ -70,7 +70,7 @@ class exactly_once_cycle final : public cycle {
       ctx_.probe->forget_partition(tp.topic, tp.partition);
     }
     if (ctx_.state)
-      ctx_.state->drop(parts);
+      ctx_.state->release(parts);
   }
 
   void shutdown() override {
@@ -191,7 +191,7 @@ class exactly_once_cycle final : public cycle {
       // The state's changes of the whole transaction, one record per key: a key written by every
       // batch of the transaction costs one changelog record.
       auto changelog = ctx_.state->take_changelog();
-      if (!enqueue_all(ctx_, changelog, failures_))
+      if (!enqueue_all(ctx_, changelog, failures_, ctx_.state->delivery_observer()))
         return abort("produce");
       ctx_.probe->changelog_written(changelog.size());
     }

@@ -35,12 +35,15 @@ result<std::vector<kafka::consumed_record>> poll_owned(stage_context& ctx) {
 }
 
 bool enqueue_all(stage_context& ctx, std::vector<kafka::outgoing_record>& outputs,
-                 const std::shared_ptr<std::atomic<int>>& failures) {
+                 const std::shared_ptr<std::atomic<int>>& failures,
+                 const std::function<void(const kafka::delivery_report&)>& delivered) {
   for (auto& rec : outputs) {
     while (true) {
-      auto s = ctx.producer->produce(rec, [failures](const kafka::delivery_report& r) {
+      auto s = ctx.producer->produce(rec, [failures, delivered](const kafka::delivery_report& r) {
         if (!r.ok)
           failures->fetch_add(1);
+        else if (delivered)
+          delivered(r);
       });
       if (s.ok())
         break;

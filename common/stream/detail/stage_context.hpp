@@ -63,6 +63,7 @@ using batch_bounds = std::map<kafka::topic_partition, std::pair<int64_t, int64_t
 /// Enqueues every output, waiting out a full local queue; delivery failures are counted into
 /// `failures`. Returns false on a non-retriable produce error.
 [[nodiscard]] bool enqueue_all(stage_context& ctx, std::vector<kafka::outgoing_record>& outputs,
-                               const std::shared_ptr<std::atomic<int>>& failures);
+                               const std::shared_ptr<std::atomic<int>>& failures,
+                               const std::function<void(const kafka::delivery_report&)>& delivered = {});
 
 } // namespace freshet::stream::detail
