@@ -94,6 +94,8 @@ void column_writer::dictionary_encode() {
   const char* p = staged_.data();
   const char* end = p + staged_.size();
   indices_.reserve(page_non_null_);
+  if (dict_.size() == 0) // a chunk's first page: as many distinct values as values, at worst
+    dict_.reserve(page_non_null_);
   if (col_.physical == physical_type::byte_array) {
     while (p < end) {
       uint32_t n = 0;

@@ -65,8 +65,18 @@ bool same_bytes(const char* a, const char* b, size_t n) {
 
 } // namespace
 
-void dictionary::grow() {
-  std::vector<slot> slots(slots_.empty() ? 1024 : slots_.size() * 2);
+void dictionary::reserve(size_t values) {
+  if (count_ != 0 || values * 2 <= slots_.size())
+    return;
+  size_t slots = 1024;
+  while (slots < values * 2)
+    slots *= 2;
+  slots_.clear();
+  grow(slots);
+}
+
+void dictionary::grow(size_t min_slots) {
+  std::vector<slot> slots(slots_.empty() ? min_slots : slots_.size() * 2);
   const size_t mask = slots.size() - 1;
   const bool bytes = type_ == physical_type::byte_array;
   for (const slot& old : slots_) {

@@ -33,6 +33,9 @@ class dictionary {
     return {plain_.data() + at, n};
   }
   void clear();
+  /// Sizes an empty table for up to `values` distinct entries, so that a page of them is hashed
+  /// without rehashing the table at every doubling on the way.
+  void reserve(size_t values);
 
  private:
   /// Fixed-width values keep their bits in the slot, byte arrays their hash: a lookup touches one
@@ -41,7 +44,8 @@ class dictionary {
     uint64_t key = 0;
     uint32_t index = 0; ///< entry + 1; 0 = empty
   };
-  void grow();
+  /// Doubles the table (or makes it `min_slots` when empty), rehashing the entries.
+  void grow(size_t min_slots = 1024);
 
   physical_type type_;
   uint32_t count_ = 0;
