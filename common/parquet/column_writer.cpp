@@ -65,7 +65,7 @@ void column_writer::staged_stats() {
   stats_.add_plain(staged_.data(), staged_.size() / width);
 }
 
-void column_writer::append_page(page_type type, const std::string& body, encoding value_encoding, int32_t num_values) {
+void column_writer::append_page(page_type type, std::string_view body, encoding value_encoding, int32_t num_values) {
   scratch_.clear();
   if (auto s = compressor_.compress(opts_.codec, body, scratch_, opts_.compression_level); !s.ok()) {
     if (!failed_) {

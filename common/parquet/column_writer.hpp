@@ -80,7 +80,7 @@ class column_writer {
   /// Min/max of the staged byte arrays (pages written PLAIN).
   void staged_bytes_stats();
   [[nodiscard]] size_t page_bytes_estimate() const { return staged_.size() + bools_.size() / 8 + (def_.size() + rep_.size()) / 4; }
-  void append_page(page_type type, const std::string& body, encoding value_encoding, int32_t num_values);
+  void append_page(page_type type, std::string_view body, encoding value_encoding, int32_t num_values);
   void reset_chunk();
 
   const column_descriptor& col_;

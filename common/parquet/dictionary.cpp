@@ -105,9 +105,9 @@ uint32_t dictionary::insert_bytes(std::string_view bytes) {
     if (n == bytes.size() && same_bytes(plain_.data() + at, bytes.data(), n))
       return slots_[s].index - 1;
   }
-  put_le<uint32_t>(static_cast<uint32_t>(bytes.size()), plain_);
+  plain_.put<uint32_t>(static_cast<uint32_t>(bytes.size()));
   offsets_.push_back(static_cast<uint32_t>(plain_.size()));
-  plain_.append(bytes);
+  plain_.append(bytes.data(), bytes.size());
   slots_[s] = {h, ++count_};
   return count_ - 1;
 }
@@ -121,9 +121,10 @@ uint32_t dictionary::insert_fixed(uint64_t key) {
     if (slots_[s].key == key)
       return slots_[s].index - 1;
   const bool wide = type_ == physical_type::int64 || type_ == physical_type::double_;
-  char b[8];
-  std::memcpy(b, &key, 8);
-  plain_.append(b, wide ? 8 : 4);
+  if (wide)
+    plain_.put<uint64_t>(key);
+  else
+    plain_.put<uint32_t>(static_cast<uint32_t>(key));
   slots_[s] = {key, ++count_};
   return count_ - 1;
 }

@@ -1,5 +1,7 @@
 #include "common/parquet/shredder.hpp"
 
+#include <iterator>
+
 #include "common/parquet/error.hpp"
 
 namespace freshet::parquet {
@@ -31,8 +33,15 @@ error under(const std::string& name, error e) {
 /// Whether `v` fits `n`: the check every value the writer takes goes through, so it builds no status
 /// (an `error` with its string) per value; `validate` explains a misfit once one is found.
 bool fits(const schema_node& n, const value& v) {
+  // The value kind each leaf type takes, by type_kind: one compare instead of two switches.
+  static constexpr value::kind leaf_kind[] = {value::kind::boolean, value::kind::int32,   value::kind::int64,
+                                              value::kind::float32, value::kind::float64, value::kind::bytes,
+                                              value::kind::bytes,   value::kind::int32,   value::kind::int64};
+  static_assert(std::size(leaf_kind) == static_cast<size_t>(type_kind::struct_));
   if (v.is_null())
     return n.nullable;
+  if (is_leaf(n.kind))
+    return v.type() == leaf_kind[static_cast<size_t>(n.kind)];
   switch (n.kind) {
     case type_kind::struct_: {
       const auto& members = v.items();
