@@ -32,16 +32,21 @@ error under(const std::string& name, error e) {
 
 /// Whether `v` fits `n`: the check every value the writer takes goes through, so it builds no status
 /// (an `error` with its string) per value; `validate` explains a misfit once one is found.
+/// The value kind each leaf type takes, by type_kind: one compare instead of two switches.
+constexpr value::kind leaf_kind[] = {value::kind::boolean, value::kind::int32,   value::kind::int64,
+                                     value::kind::float32, value::kind::float64, value::kind::bytes,
+                                     value::kind::bytes,   value::kind::int32,   value::kind::int64};
+static_assert(std::size(leaf_kind) == static_cast<size_t>(type_kind::struct_));
+
+bool leaf_fits(const schema_node& n, const value& v) {
+  return v.is_null() ? n.nullable : v.type() == leaf_kind[static_cast<size_t>(n.kind)];
+}
+
 bool fits(const schema_node& n, const value& v) {
-  // The value kind each leaf type takes, by type_kind: one compare instead of two switches.
-  static constexpr value::kind leaf_kind[] = {value::kind::boolean, value::kind::int32,   value::kind::int64,
-                                              value::kind::float32, value::kind::float64, value::kind::bytes,
-                                              value::kind::bytes,   value::kind::int32,   value::kind::int64};
-  static_assert(std::size(leaf_kind) == static_cast<size_t>(type_kind::struct_));
+  if (is_leaf(n.kind))
+    return leaf_fits(n, v);
   if (v.is_null())
     return n.nullable;
-  if (is_leaf(n.kind))
-    return v.type() == leaf_kind[static_cast<size_t>(n.kind)];
   switch (n.kind) {
     case type_kind::struct_: {
       const auto& members = v.items();
@@ -119,7 +124,7 @@ status validate_row(const schema& s, const row& r) {
     return make_parquet_error(errc::schema_mismatch,
                               "row has " + std::to_string(r.size()) + " values for " + std::to_string(nodes.size()) + " fields");
   for (size_t i = 0; i < nodes.size(); ++i)
-    if (!fits(nodes[i], r[i]))
+    if (is_leaf(nodes[i].kind) ? !leaf_fits(nodes[i], r[i]) : !fits(nodes[i], r[i]))
       if (auto st = validate(nodes[i], r[i]); !st.ok())
         return under("field " + nodes[i].name, st.err());
   return {};

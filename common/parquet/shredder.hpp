@@ -76,8 +76,14 @@ void shred(const schema_node& n, const value& v, int16_t rep, Sink& sink) {
 template <class Sink>
 void shred_row(const schema& s, const row& r, Sink& sink) {
   const auto& nodes = s.nodes();
-  for (size_t i = 0; i < nodes.size(); ++i)
-    detail::shred(nodes[i], r[i], 0, sink);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const schema_node& n = nodes[i];
+    if (is_leaf(n.kind)) // most fields: one triple, without the recursion
+      sink.add(n.first_column, 0, r[i].is_null() ? static_cast<int16_t>(n.def_level - 1) : n.def_level,
+               r[i].is_null() ? nullptr : &r[i]);
+    else
+      detail::shred(n, r[i], 0, sink);
+  }
 }
 
 } // namespace freshet::parquet
