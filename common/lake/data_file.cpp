@@ -122,21 +122,22 @@ status data_file_writer::append(const parquet::row& r) {
   if (!st.ok())
     return make_lake_error(errc::schema_mismatch, st.err().message);
   ++rows_;
-  const uint64_t raw = raw_size(r);
-  raw_total_ += raw;
-  raw_open_group_ += raw;
   const uint64_t pos = out_->position();
-  if (pos != flushed_position_) { // a row group was just written
-    if (raw_open_group_ > 0)
-      ratio_ = static_cast<double>(pos - flushed_position_) / static_cast<double>(raw_open_group_);
+  if (pos != flushed_position_) { // a row group was just written, this row's values included
+    const uint64_t raw = writer_->value_bytes();
+    if (raw > raw_flushed_)
+      ratio_ = static_cast<double>(pos - flushed_position_) / static_cast<double>(raw - raw_flushed_);
     flushed_position_ = pos;
-    raw_open_group_ = 0;
+    raw_flushed_ = raw;
   }
   return {};
 }
 
 uint64_t data_file_writer::estimated_bytes() const {
-  return flushed_position_ + static_cast<uint64_t>(static_cast<double>(raw_open_group_) * ratio_);
+  if (!writer_) // abandoned
+    return flushed_position_;
+  const uint64_t open_group = writer_->value_bytes() - raw_flushed_;
+  return flushed_position_ + static_cast<uint64_t>(static_cast<double>(open_group) * ratio_);
 }
 
 result<add_action> data_file_writer::close() {

@@ -43,8 +43,8 @@ class data_file_writer {
   /// The file's size so far: bytes written plus an estimate of the open row group (its raw size
   /// times the compression ratio of the row groups before it). What size-based rolling looks at.
   [[nodiscard]] uint64_t estimated_bytes() const;
-  /// Sum of the rows' value sizes (strings' bytes, 8 per number): the "MB of data" of benchmarks.
-  [[nodiscard]] uint64_t raw_bytes() const { return raw_total_; }
+  /// Sum of the rows' value sizes (`raw_size`): the "MB of data" of benchmarks.
+  [[nodiscard]] uint64_t raw_bytes() const { return writer_ ? writer_->value_bytes() : raw_flushed_; }
 
   /// Writes the footer, fsyncs, and describes the file as an `add` (stats included).
   [[nodiscard]] result<add_action> close();
@@ -64,8 +64,9 @@ class data_file_writer {
   partition_values partition_;
   stats_options stats_;
   int64_t rows_ = 0;
-  uint64_t raw_total_ = 0;
-  uint64_t raw_open_group_ = 0;  // raw bytes of rows not yet flushed in a row group
+  // The parquet writer counts the rows' raw bytes as it stages them (no second pass over each row);
+  // these remember where the last flushed row group ended.
+  uint64_t raw_flushed_ = 0;
   uint64_t flushed_position_ = 0;
   double ratio_ = 0.35; // file bytes per raw byte; learnt from flushed row groups
   bool done_ = false;

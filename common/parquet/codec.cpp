@@ -1,5 +1,7 @@
 #include "common/parquet/codec.hpp"
 
+#include <algorithm>
+
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -62,6 +64,50 @@ result<std::string> gzip_decompress(std::string_view in, size_t expected) {
 bool codec_supported(compression_codec c) {
   return c == compression_codec::uncompressed || c == compression_codec::snappy || c == compression_codec::gzip ||
          c == compression_codec::zstd;
+}
+
+namespace {
+
+/// Grows `out` by `n` bytes for a codec to write into. The new bytes are overwritten right away, but
+/// `resize` zero-fills them first; growing geometrically keeps repeated appends linear.
+char* grow_for(std::string& out, size_t n) {
+  const size_t start = out.size();
+  if (out.capacity() < start + n)
+    out.reserve(std::max(start + n, out.capacity() * 2));
+  out.resize(start + n);
+  return out.data() + start;
+}
+
+status zstd_result(size_t n) {
+  if (ZSTD_isError(n))
+    return make_parquet_error(errc::invalid_argument, std::string{"zstd: "} + ZSTD_getErrorName(n));
+  return {};
+}
+
+} // namespace
+
+struct compressor::zstd_context {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ~zstd_context() { ZSTD_freeCCtx(cctx); }
+};
+
+compressor::compressor() = default;
+compressor::~compressor() = default;
+
+status compressor::compress(compression_codec c, std::string_view in, std::string& out, int level) {
+  if (c != compression_codec::zstd)
+    return parquet::compress(c, in, out, level);
+  if (!zstd_)
+    zstd_ = std::make_unique<zstd_context>();
+  if (!zstd_->cctx)
+    return make_parquet_error(errc::invalid_argument, "zstd: cannot create a compression context");
+  const size_t start = out.size();
+  const size_t bound = ZSTD_compressBound(in.size());
+  char* dst = grow_for(out, bound);
+  const size_t n = ZSTD_compressCCtx(zstd_->cctx, dst, bound, in.data(), in.size(), level == 0 ? 1 : level);
+  FRESHET_TRY(zstd_result(n));
+  out.resize(start + n);
+  return {};
 }
 
 status compress(compression_codec c, std::string_view in, std::string& out, int level) {

@@ -1,8 +1,8 @@
 #include "common/parquet/column_writer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
-#include "common/parquet/codec.hpp"
 #include "common/parquet/plain.hpp"
 #include "common/parquet/rle.hpp"
 
@@ -21,8 +21,8 @@ void put_levels(const std::vector<uint32_t>& levels, int16_t max_level, std::str
 
 } // namespace
 
-column_writer::column_writer(const column_descriptor& column, const writer_options& options)
-    : col_(column), opts_(options), dict_(column.physical), stats_(column) {
+column_writer::column_writer(const column_descriptor& column, const writer_options& options, compressor& pages)
+    : col_(column), opts_(options), compressor_(pages), dict_(column.physical), stats_(column) {
   reset_chunk();
 }
 
@@ -36,41 +36,38 @@ void column_writer::reset_chunk() {
   stats_.reset();
 }
 
-size_t column_writer::page_bytes_estimate() const { return staged_.size() + bools_.size() / 8 + (def_.size() + rep_.size()) / 4; }
-
 size_t column_writer::buffered_bytes() const { return pages_.size() + dict_.plain().size() + page_bytes_estimate(); }
 
-void column_writer::add(int16_t rep, int16_t def, const value* v) {
-  if (rep == 0 && page_values_ > 0 && (page_bytes_estimate() >= opts_.data_page_size || page_values_ >= opts_.data_page_max_values)) {
-    if (auto s = finish_page(); !s.ok() && !failed_) {
-      failed_ = true;
-      failure_ = s.err();
-    }
+uint64_t column_writer::value_bytes() const {
+  switch (col_.physical) {
+    case physical_type::boolean: return value_bytes_ + page_non_null_;
+    case physical_type::byte_array: return value_bytes_ + staged_.size() - 4 * page_non_null_;
+    default: return value_bytes_ + staged_.size();
   }
-  // Levels of a column whose maximum is 0 are not written: do not keep them either.
-  if (col_.max_rep > 0)
-    rep_.push_back(static_cast<uint32_t>(rep));
-  if (col_.max_def > 0)
-    def_.push_back(static_cast<uint32_t>(def));
-  ++page_values_;
-  ++num_values_;
-  if (!v) {
-    stats_.add_null();
-    return;
-  }
-  // Byte arrays get their min/max when the page is finished: from the dictionary's new entries, once
-  // per distinct value, rather than two string comparisons per value.
-  if (col_.physical != physical_type::byte_array)
-    stats_.add(*v);
-  if (col_.physical == physical_type::boolean)
-    bools_.push_back(v->as_bool() ? 1 : 0);
-  else
-    plain_append(col_.physical, *v, staged_);
 }
 
-void column_writer::append_page(page_type type, const std::string& body, encoding value_encoding, int32_t num_values) {
+void column_writer::cut_page() {
+  if (auto s = finish_page(); !s.ok() && !failed_) {
+    failed_ = true;
+    failure_ = s.err();
+  }
+}
+
+void column_writer::staged_stats() {
+  if (col_.physical == physical_type::boolean) {
+    if (bools_.empty())
+      return;
+    const auto [lo, hi] = std::minmax_element(bools_.begin(), bools_.end());
+    stats_.add_range(*lo, *hi);
+    return;
+  }
+  const size_t width = col_.physical == physical_type::int64 || col_.physical == physical_type::double_ ? 8 : 4;
+  stats_.add_plain(staged_.data(), staged_.size() / width);
+}
+
+void column_writer::append_page(page_type type, std::string_view body, encoding value_encoding, int32_t num_values) {
   scratch_.clear();
-  if (auto s = compress(opts_.codec, body, scratch_, opts_.compression_level); !s.ok()) {
+  if (auto s = compressor_.compress(opts_.codec, body, scratch_, opts_.compression_level); !s.ok()) {
     if (!failed_) {
       failed_ = true;
       failure_ = s.err();
@@ -96,6 +93,9 @@ void column_writer::dictionary_encode() {
   indices_.clear();
   const char* p = staged_.data();
   const char* end = p + staged_.size();
+  indices_.reserve(page_non_null_);
+  if (dict_.size() == 0) // a chunk's first page: as many distinct values as values, at worst
+    dict_.reserve(page_non_null_);
   if (col_.physical == physical_type::byte_array) {
     while (p < end) {
       uint32_t n = 0;
@@ -126,7 +126,8 @@ bool column_writer::dictionary_pays(const std::string& indices_body) {
   // What PLAIN would take against the dictionary so far plus the indices. Clear cases are decided on
   // the raw sizes (parquet-mr's rule); close ones by compressing both, since sequential or sorted
   // values (ids, timestamps) compress far better PLAIN than as the indices of a growing dictionary.
-  const size_t plain = staged_.size();
+  const std::string_view staged = staged_.view();
+  const size_t plain = staged.size();
   const size_t dict = dict_.plain().size() + indices_body.size();
   if (dict >= plain)
     return false;
@@ -134,15 +135,15 @@ bool column_writer::dictionary_pays(const std::string& indices_body) {
     return true;
   size_t packed_dict = 0;
   scratch_.clear();
-  if (!compress(opts_.codec, dict_.plain(), scratch_, opts_.compression_level).ok())
+  if (!compressor_.compress(opts_.codec, dict_.plain(), scratch_, opts_.compression_level).ok())
     return true;
   packed_dict += scratch_.size();
   scratch_.clear();
-  if (!compress(opts_.codec, indices_body, scratch_, opts_.compression_level).ok())
+  if (!compressor_.compress(opts_.codec, indices_body, scratch_, opts_.compression_level).ok())
     return true;
   packed_dict += scratch_.size();
   scratch_.clear();
-  if (!compress(opts_.codec, staged_, scratch_, opts_.compression_level).ok())
+  if (!compressor_.compress(opts_.codec, staged, scratch_, opts_.compression_level).ok())
     return true;
   return packed_dict <= scratch_.size();
 }
@@ -150,6 +151,13 @@ bool column_writer::dictionary_pays(const std::string& indices_body) {
 status column_writer::finish_page() {
   if (page_values_ == 0)
     return {};
+  num_values_ += static_cast<int64_t>(page_values_);
+  stats_.add_nulls(static_cast<int64_t>(page_values_ - page_non_null_));
+  switch (col_.physical) {
+    case physical_type::boolean: value_bytes_ += page_non_null_; break;
+    case physical_type::byte_array: value_bytes_ += staged_.size() - 4 * page_non_null_; break;
+    default: value_bytes_ += staged_.size(); break;
+  }
   std::string& body = body_;
   body.clear();
   put_levels(rep_, col_.max_rep, body);
@@ -157,6 +165,7 @@ status column_writer::finish_page() {
   encoding enc = encoding::plain;
   const bool bytes = col_.physical == physical_type::byte_array;
   if (col_.physical == physical_type::boolean) {
+    staged_stats();
     bit_pack(bools_, 1, body);
   } else if (dict_mode_ && !staged_.empty()) {
     const uint32_t known = dict_.size();
@@ -171,12 +180,21 @@ status column_writer::finish_page() {
       dict_.clear();
       if (bytes)
         staged_bytes_stats();
-      body.append(staged_);
+      else
+        staged_stats();
+      body.append(staged_.view());
     } else {
       enc = encoding::rle_dictionary;
+      // Statistics once per distinct value: the dictionary's new entries. Floats go by the staged
+      // values, whose NaNs are counted one by one.
       if (bytes)
         for (uint32_t i = known; i < dict_.size(); ++i)
           stats_.add_bytes(dict_.bytes_at(i));
+      else if (col_.physical == physical_type::int32 || col_.physical == physical_type::int64)
+        stats_.add_plain(dict_.plain().data() + (col_.physical == physical_type::int64 ? 8 : 4) * size_t{known},
+                         dict_.size() - known);
+      else
+        staged_stats();
       body.append(indices_body_);
       ++dict_pages_;
       // Past its limit the dictionary stops growing: the chunk's later pages are PLAIN.
@@ -186,12 +204,15 @@ status column_writer::finish_page() {
   } else {
     if (bytes)
       staged_bytes_stats();
-    body.append(staged_);
+    else
+      staged_stats();
+    body.append(staged_.view());
   }
   if (enc == encoding::plain)
     ++plain_pages_;
   append_page(page_type::data_page, body, enc, static_cast<int32_t>(page_values_));
   page_values_ = 0;
+  page_non_null_ = 0;
   rep_.clear();
   def_.clear();
   bools_.clear();

@@ -16,24 +16,67 @@ uint64_t mix(uint64_t h) {
   return h;
 }
 
-uint64_t hash_bytes(std::string_view s) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
-    h ^= h >> 29;
+uint64_t load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+/// Up to 7 bytes as one word, from at most three loads that may overlap (no call to memcpy with a
+/// variable length, which cost more than the hashing of short strings).
+uint64_t load_short(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return a | static_cast<uint64_t>(b) << 32;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix(h ^ tail);
+  if (n == 0)
+    return 0;
+  const auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(p[i])); };
+  return byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+}
+
+/// Values of a column are mostly short (ids, names, URLs): words are folded in with one multiply
+/// each, the last (possibly overlapping) word covers the tail, and `mix` spreads the result over the
+/// low bits the table uses.
+uint64_t hash_bytes(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xc2b2ae3d27d4eb4full);
+  if (n < 8)
+    return mix(h ^ load_short(p, n));
+  size_t i = 0;
+  for (; i + 8 < n; i += 8)
+    h = (h ^ load8(p + i)) * 0x100000001b3ull + (h >> 29);
+  return mix(h ^ load8(p + n - 8));
+}
+
+/// Equal bytes, for the lengths a column usually has without calling memcmp.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (load8(a + i) != load8(b + i))
+        return false;
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  return load_short(a, n) == load_short(b, n);
 }
 
 } // namespace
 
-void dictionary::grow() {
-  std::vector<slot> slots(slots_.empty() ? 1024 : slots_.size() * 2);
+void dictionary::reserve(size_t values) {
+  if (count_ != 0 || values * 2 <= slots_.size())
+    return;
+  size_t slots = 1024;
+  while (slots < values * 2)
+    slots *= 2;
+  slots_.clear();
+  grow(slots);
+}
+
+void dictionary::grow(size_t min_slots) {
+  std::vector<slot> slots(slots_.empty() ? min_slots : slots_.size() * 2);
   const size_t mask = slots.size() - 1;
   const bool bytes = type_ == physical_type::byte_array;
   for (const slot& old : slots_) {
@@ -59,12 +102,12 @@ uint32_t dictionary::insert_bytes(std::string_view bytes) {
     const uint32_t at = offsets_[slots_[s].index - 1];
     uint32_t n = 0;
     std::memcpy(&n, plain_.data() + at - 4, 4);
-    if (n == bytes.size() && std::memcmp(plain_.data() + at, bytes.data(), n) == 0)
+    if (n == bytes.size() && same_bytes(plain_.data() + at, bytes.data(), n))
       return slots_[s].index - 1;
   }
-  put_le<uint32_t>(static_cast<uint32_t>(bytes.size()), plain_);
+  plain_.put<uint32_t>(static_cast<uint32_t>(bytes.size()));
   offsets_.push_back(static_cast<uint32_t>(plain_.size()));
-  plain_.append(bytes);
+  plain_.append(bytes.data(), bytes.size());
   slots_[s] = {h, ++count_};
   return count_ - 1;
 }
@@ -78,9 +121,10 @@ uint32_t dictionary::insert_fixed(uint64_t key) {
     if (slots_[s].key == key)
       return slots_[s].index - 1;
   const bool wide = type_ == physical_type::int64 || type_ == physical_type::double_;
-  char b[8];
-  std::memcpy(b, &key, 8);
-  plain_.append(b, wide ? 8 : 4);
+  if (wide)
+    plain_.put<uint64_t>(key);
+  else
+    plain_.put<uint32_t>(static_cast<uint32_t>(key));
   slots_[s] = {key, ++count_};
   return count_ - 1;
 }

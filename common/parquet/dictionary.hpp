@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/parquet/detail/byte_buffer.hpp"
 #include "common/parquet/metadata.hpp"
 
 namespace freshet::parquet {
@@ -24,7 +25,7 @@ class dictionary {
   /// The index of a byte array, adding it if new.
   uint32_t insert_bytes(std::string_view bytes);
   [[nodiscard]] uint32_t size() const { return count_; }
-  [[nodiscard]] const std::string& plain() const { return plain_; }
+  [[nodiscard]] std::string_view plain() const { return plain_.view(); }
   /// Entry `i` of a byte-array dictionary: its bytes, without the length.
   [[nodiscard]] std::string_view bytes_at(uint32_t i) const {
     const uint32_t at = offsets_[i];
@@ -33,6 +34,9 @@ class dictionary {
     return {plain_.data() + at, n};
   }
   void clear();
+  /// Sizes an empty table for up to `values` distinct entries, so that a page of them is hashed
+  /// without rehashing the table at every doubling on the way.
+  void reserve(size_t values);
 
  private:
   /// Fixed-width values keep their bits in the slot, byte arrays their hash: a lookup touches one
@@ -41,11 +45,12 @@ class dictionary {
     uint64_t key = 0;
     uint32_t index = 0; ///< entry + 1; 0 = empty
   };
-  void grow();
+  /// Doubles the table (or makes it `min_slots` when empty), rehashing the entries.
+  void grow(size_t min_slots = 1024);
 
   physical_type type_;
   uint32_t count_ = 0;
-  std::string plain_;             // the dictionary page body
+  detail::byte_buffer plain_;     // the dictionary page body
   std::vector<uint32_t> offsets_; // byte arrays: where entry i's bytes start in plain_
   std::vector<slot> slots_;       // open addressing, linear probing, power-of-two size
 };

@@ -1,6 +1,7 @@
 #include "common/parquet/statistics.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "common/parquet/plain.hpp"
 
@@ -34,6 +35,69 @@ void stats_accumulator::add(const value& v) {
     default: add_bytes(v.as_bytes()); return;
   }
   has_ = true;
+}
+
+namespace {
+
+template <class T>
+void int_range(const char* p, size_t n, int64_t& lo, int64_t& hi) {
+  T mn, mx;
+  std::memcpy(&mn, p, sizeof(T));
+  mx = mn;
+  for (size_t i = 1; i < n; ++i) {
+    T x;
+    std::memcpy(&x, p + i * sizeof(T), sizeof(T));
+    mn = x < mn ? x : mn;
+    mx = x > mx ? x : mx;
+  }
+  lo = mn;
+  hi = mx;
+}
+
+} // namespace
+
+void stats_accumulator::add_plain(const char* p, size_t n) {
+  if (n == 0)
+    return;
+  switch (type_) {
+    case physical_type::int32:
+    case physical_type::int64: {
+      int64_t lo = 0, hi = 0;
+      if (type_ == physical_type::int32)
+        int_range<int32_t>(p, n, lo, hi);
+      else
+        int_range<int64_t>(p, n, lo, hi);
+      add_range(lo, hi);
+      return;
+    }
+    case physical_type::float_:
+    case physical_type::double_: {
+      // The per-value rule of `add`: NaNs are counted and take no part in min/max; the first of
+      // equal values (-0.0, 0.0) is kept.
+      const bool single = type_ == physical_type::float_;
+      for (size_t i = 0; i < n; ++i) {
+        double x;
+        if (single) {
+          float f;
+          std::memcpy(&f, p + i * 4, 4);
+          x = f;
+        } else {
+          std::memcpy(&x, p + i * 8, 8);
+        }
+        if (std::isnan(x)) {
+          ++nans_;
+          continue;
+        }
+        if (!has_ || x < dmin_)
+          dmin_ = x;
+        if (!has_ || x > dmax_)
+          dmax_ = x;
+        has_ = true;
+      }
+      return;
+    }
+    default: return;
+  }
 }
 
 statistics stats_accumulator::finish(size_t max_value_size) const {

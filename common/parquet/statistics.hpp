@@ -18,7 +18,19 @@ class stats_accumulator {
   explicit stats_accumulator(const column_descriptor& c) : type_(c.physical) {}
 
   void add_null() { ++nulls_; }
+  void add_nulls(int64_t n) { nulls_ += n; }
   void add(const value& v);
+  /// `n` PLAIN-encoded values of a fixed-width column (int32, int64, float, double): a page's staged
+  /// values or a dictionary's new entries, in one loop rather than a call per value.
+  void add_plain(const char* p, size_t n);
+  /// Integers (booleans as 0/1) whose least and greatest are `lo` and `hi`.
+  void add_range(int64_t lo, int64_t hi) {
+    if (!has_ || lo < imin_)
+      imin_ = lo;
+    if (!has_ || hi > imax_)
+      imax_ = hi;
+    has_ = true;
+  }
   /// A byte-array value by its bytes (the column writer feeds each distinct value of a dictionary once).
   void add_bytes(std::string_view s) {
     if (!has_ || s < std::string_view{smin_}) // string_view compares as unsigned bytes

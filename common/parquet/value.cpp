@@ -5,6 +5,16 @@
 
 namespace freshet::parquet {
 
+const std::string& value::empty_bytes() {
+  static const std::string empty;
+  return empty;
+}
+
+const std::vector<value>& value::empty_items() {
+  static const std::vector<value> empty;
+  return empty;
+}
+
 value value::float32(float v) {
   value out;
   out.kind_ = kind::float32;
@@ -21,20 +31,21 @@ value value::float64(double v) {
 
 value value::bytes(std::string v) {
   value out;
+  new (&out.s_) std::string(std::move(v));
   out.kind_ = kind::bytes;
-  out.s_ = std::move(v);
   return out;
 }
 
 value value::list(std::vector<value> items) {
   value out;
+  new (&out.items_) std::vector<value>(std::move(items));
   out.kind_ = kind::list;
-  out.items_ = std::move(items);
   return out;
 }
 
 value value::map(std::vector<std::pair<value, value>> entries) {
   value out;
+  new (&out.items_) std::vector<value>();
   out.kind_ = kind::map;
   out.items_.reserve(entries.size() * 2);
   for (auto& [k, v] : entries) {
@@ -46,8 +57,8 @@ value value::map(std::vector<std::pair<value, value>> entries) {
 
 value value::map_interleaved(std::vector<value> keys_and_values) {
   value out;
+  new (&out.items_) std::vector<value>(std::move(keys_and_values));
   out.kind_ = kind::map;
-  out.items_ = std::move(keys_and_values);
   if (out.items_.size() % 2)
     out.items_.pop_back();
   return out;
@@ -55,8 +66,8 @@ value value::map_interleaved(std::vector<value> keys_and_values) {
 
 value value::struct_(std::vector<value> members) {
   value out;
+  new (&out.items_) std::vector<value>(std::move(members));
   out.kind_ = kind::struct_;
-  out.items_ = std::move(members);
   return out;
 }
 

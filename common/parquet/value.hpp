@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,7 +17,25 @@ class value {
  public:
   enum class kind : uint8_t { null, boolean, int32, int64, float32, float64, bytes, list, map, struct_ };
 
-  value() = default;
+  value() {}
+  value(const value& other) { copy_from(other); }
+  value(value&& other) noexcept { move_from(std::move(other)); }
+  value& operator=(const value& other) {
+    if (this != &other) {
+      destroy();
+      copy_from(other);
+    }
+    return *this;
+  }
+  value& operator=(value&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      move_from(std::move(other));
+    }
+    return *this;
+  }
+  ~value() { destroy(); }
+
   static value boolean(bool v) { return scalar(kind::boolean, v ? 1 : 0); }
   static value int32(int32_t v) { return scalar(kind::int32, v); }
   static value int64(int64_t v) { return scalar(kind::int64, v); }
@@ -38,9 +57,10 @@ class value {
   [[nodiscard]] int64_t as_int64() const { return i_; }
   [[nodiscard]] float as_float() const { return static_cast<float>(d_); }
   [[nodiscard]] double as_double() const { return d_; }
-  [[nodiscard]] const std::string& as_bytes() const { return s_; }
-  /// List items, or struct members.
-  [[nodiscard]] const std::vector<value>& items() const { return items_; }
+  /// The bytes of a `bytes` value; empty for any other kind.
+  [[nodiscard]] const std::string& as_bytes() const { return kind_ == kind::bytes ? s_ : empty_bytes(); }
+  /// List items, or struct members (map keys and values interleaved); empty for scalars.
+  [[nodiscard]] const std::vector<value>& items() const { return has_items() ? items_ : empty_items(); }
   [[nodiscard]] size_t map_size() const { return items_.size() / 2; }
   [[nodiscard]] const value& map_key(size_t i) const { return items_[2 * i]; }
   [[nodiscard]] const value& map_value(size_t i) const { return items_[2 * i + 1]; }
@@ -57,13 +77,51 @@ class value {
     out.i_ = v;
     return out;
   }
+  [[nodiscard]] bool has_items() const { return kind_ == kind::list || kind_ == kind::map || kind_ == kind::struct_; }
+  static const std::string& empty_bytes();
+  static const std::vector<value>& empty_items();
+  void copy_from(const value& other);
+  void move_from(value&& other) noexcept;
+  void destroy() noexcept;
 
   kind kind_ = kind::null;
   int64_t i_ = 0;
   double d_ = 0;
-  std::string s_;
-  std::vector<value> items_; // list items, struct members, or map keys and values interleaved
+  // A value is bytes or a container, never both: sharing the storage makes a value 56 bytes instead
+  // of 80, and rows are arrays of values the writer streams through once per row.
+  union {
+    std::string s_;            // kind::bytes
+    std::vector<value> items_; // list items, struct members, or map keys and values interleaved
+  };
 };
+
+inline void value::copy_from(const value& other) {
+  kind_ = other.kind_;
+  i_ = other.i_;
+  d_ = other.d_;
+  if (kind_ == kind::bytes)
+    new (&s_) std::string(other.s_);
+  else if (has_items())
+    new (&items_) std::vector<value>(other.items_);
+}
+
+inline void value::move_from(value&& other) noexcept {
+  kind_ = other.kind_;
+  i_ = other.i_;
+  d_ = other.d_;
+  if (kind_ == kind::bytes)
+    new (&s_) std::string(std::move(other.s_));
+  else if (has_items())
+    new (&items_) std::vector<value>(std::move(other.items_));
+}
+
+inline void value::destroy() noexcept {
+  if (kind_ == kind::bytes)
+    s_.~basic_string();
+  else if (has_items())
+    items_.~vector();
+  kind_ = kind::null;
+}
 
 /// One row: a value per top-level field, in schema order.
 using row = std::vector<value>;

@@ -11,13 +11,11 @@ namespace {
 
 constexpr std::string_view magic = "PAR1";
 
-class column_fanout final : public level_sink {
- public:
-  explicit column_fanout(std::vector<column_writer>& columns) : columns_(columns) {}
-  void add(size_t column, int16_t rep, int16_t def, const value* v) override { columns_[column].add(rep, def, v); }
-
- private:
-  std::vector<column_writer>& columns_;
+/// Hands the shredder's triples to the column writers; a plain struct, not a `level_sink`, so that
+/// the per-value call is inlined rather than virtual.
+struct column_fanout {
+  column_writer* columns;
+  void add(size_t column, int16_t rep, int16_t def, const value* v) { columns[column].add(rep, def, v); }
 };
 
 } // namespace
@@ -26,7 +24,7 @@ writer::writer(output& out, std::unique_ptr<output> owned, schema s, writer_opti
     : owned_(std::move(owned)), out_(out), schema_(std::move(s)), options_(std::move(options)) {
   columns_.reserve(schema_.columns().size());
   for (const auto& c : schema_.columns())
-    columns_.emplace_back(c, options_);
+    columns_.emplace_back(c, options_, compressor_);
   meta_.version = 1;
   meta_.schema = schema_.to_elements();
   meta_.created_by = options_.created_by;
@@ -76,7 +74,7 @@ status writer::append(const row& r) {
   if (closed_)
     return make_parquet_error(errc::invalid_argument, "append after close");
   FRESHET_TRY(validate_row(schema_, r));
-  column_fanout sink{columns_};
+  column_fanout sink{columns_.data()};
   shred_row(schema_, r, sink);
   ++rows_;
   ++group_rows_;
@@ -85,6 +83,13 @@ status writer::append(const row& r) {
       (group_rows_ % 64 == 0 && buffered_bytes() >= options_.row_group_bytes))
     return flush_row_group();
   return {};
+}
+
+uint64_t writer::value_bytes() const {
+  uint64_t n = 0;
+  for (const auto& c : columns_)
+    n += c.value_bytes();
+  return n;
 }
 
 status writer::append(std::span<const row> rows) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/parquet/codec.hpp"
 #include "common/parquet/column_writer.hpp"
 #include "common/parquet/io.hpp"
 #include "common/parquet/metadata.hpp"
@@ -47,6 +48,9 @@ class writer {
 
   [[nodiscard]] const schema& file_schema() const { return schema_; }
   [[nodiscard]] int64_t rows_written() const { return rows_; }
+  /// The in-memory size of the values appended so far: byte arrays' bytes, 4 or 8 per number, 1 per
+  /// boolean. Kept by the column writers as they stage values; reading it costs a pass over the columns.
+  [[nodiscard]] uint64_t value_bytes() const;
   /// The footer as written (complete after `close`).
   [[nodiscard]] const file_meta_data& metadata() const { return meta_; }
 
@@ -59,6 +63,7 @@ class writer {
   output& out_;
   schema schema_;
   writer_options options_;
+  compressor compressor_; // shared by columns_, so declared before them
   std::vector<column_writer> columns_;
   file_meta_data meta_;
   int64_t rows_ = 0;

@@ -253,6 +253,11 @@ TEST(data_file, rows_and_statistics_read_back) {
     ASSERT_TRUE((*w)->append(rows.back()).ok());
   }
   EXPECT_GT((*w)->estimated_bytes(), 0u);
+  // The writer counts raw bytes as it stages values, across row groups; the oracle walks the rows.
+  uint64_t raw = 0;
+  for (const auto& r : rows)
+    raw += raw_size(r);
+  EXPECT_EQ((*w)->raw_bytes(), raw);
   const auto relative = (*w)->relative_path();
   EXPECT_TRUE(relative.starts_with("date=2024-05-01/part-00000-")) << relative;
   EXPECT_TRUE(relative.ends_with("-c000.zstd.parquet")) << relative;

@@ -190,6 +190,30 @@ TEST(roundtrip, row_groups_roll_by_size_and_by_rows) {
   expect_same_rows(*third, std::vector<row>(rows.begin() + 2000, rows.begin() + 3000));
 }
 
+// `value` keeps bytes and items in shared storage: copies, moves and assignments between kinds must
+// leave each value whole, and scalars answer empty bytes and items.
+TEST(value_storage, copies_moves_and_reassignments_across_kinds) {
+  const std::vector<value> kinds = {value{}, value::int64(7), value::float64(1.5), value::bytes(std::string(100, 'x')),
+                                    value::list({value::bytes("a"), value{}}), value::struct_({value::int32(1)}),
+                                    value::map({{value::bytes("k"), value::bytes("v")}})};
+  for (const auto& a : kinds)
+    for (const auto& b : kinds) {
+      value x = a;
+      x = b;
+      EXPECT_EQ(x, b);
+      value y = a;
+      y = std::move(x);
+      EXPECT_EQ(y, b);
+      value z{std::move(y)};
+      EXPECT_EQ(z, b);
+      z = z; // self-assignment keeps the value
+      EXPECT_EQ(z, b);
+    }
+  EXPECT_TRUE(value::int64(3).as_bytes().empty());
+  EXPECT_TRUE(value::bytes("abc").items().empty());
+  EXPECT_EQ(value::bytes("abc").as_bytes(), "abc");
+}
+
 TEST(roundtrip, statistics_are_exact_and_trusted) {
   const std::vector<field> fields = {
       make_field("i32", type_kind::int32),   make_field("i64", type_kind::int64),    make_field("f64", type_kind::float64),
