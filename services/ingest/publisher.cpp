@@ -29,7 +29,6 @@ struct publisher_state {
   checked_event checked;
   rejection why;
   std::vector<uint32_t> first_by_id;    ///< open-addressing table of client ids: 1 + index of the first event with the id, 0 = free
-  int32_t raw_schema_id = -1; ///< what `raw`'s schema id header holds
   std::vector<bool> duplicate;          ///< per event: its client id repeats an earlier one
   std::unordered_set<std::string> payload_ids; ///< ids taken from payloads in this batch
   std::shared_ptr<spdlog::logger> logger = log::get("ingest.publisher");
@@ -102,10 +101,6 @@ void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t
   rec.value.swap(st.checked.value);
   rec.timestamp_ms = st.checked.event_time_ms;
   rec.headers[1].value = job->event_id(index);
-  if (st.checked.schema_id != st.raw_schema_id) { // the same for every JSON event of a stream
-    st.raw_schema_id = st.checked.schema_id;
-    rec.headers[3].value = std::to_string(st.checked.schema_id);
-  }
   target.on_delivery = on_accept_delivery;
   target.job = job.get();
   target.health = st.deps.health;
@@ -221,10 +216,10 @@ publisher_actor::behavior_type publisher_behavior(publisher_pointer self, publis
   st.checker = std::make_unique<payload_checker>(*st.deps.spec, st.deps.catalogs->get(), st.deps.registry,
                                                  st.deps.limits);
   st.raw.topic = st.deps.spec->topic_name("raw");
-  st.raw.headers = {{kafka::headers::stream, ""},
-                    {kafka::headers::event_id, ""},
-                    {kafka::headers::ingest_ts, ""},
-                    {kafka::headers::schema_id, ""}};
+  // No schema id header: every raw value is Confluent-framed, so its schema id is in bytes 1-4 (where
+  // every consumer reads it). Each header costs an allocation to produce, a cross-thread free after
+  // delivery and its bytes in every batch; the gate still names the id when it quarantines.
+  st.raw.headers = {{kafka::headers::stream, ""}, {kafka::headers::event_id, ""}, {kafka::headers::ingest_ts, ""}};
   st.dlq.topic = st.deps.spec->topic_name("dlq");
   return {
     [self](publish_atom, std::shared_ptr<publish_job> job) { handle(self->state, job); },
