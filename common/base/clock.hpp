@@ -8,6 +8,10 @@ namespace freshet {
 /// Wall-clock milliseconds since the Unix epoch.
 [[nodiscard]] int64_t now_ms();
 
+/// Wall-clock milliseconds at the kernel tick's resolution (a few ms) and a fraction of `now_ms`'s
+/// cost: for per-event hot paths that only compare against timeouts of seconds.
+[[nodiscard]] int64_t now_ms_coarse();
+
 /// Monotonic nanoseconds, for latency measurements only.
 [[nodiscard]] int64_t mono_ns();
 

@@ -1,5 +1,6 @@
 #include "common/kafka/producer.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "common/kafka/consumer.hpp"
@@ -71,6 +72,8 @@ producer::~producer() {
     handle_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
   if (handle_)
     handle_->poll(0); // serve the purge reports so every callback runs once
+  for (auto& [name, rkt] : topics_)
+    rd_kafka_topic_destroy(rkt);
 }
 
 void producer::poll_loop() {
@@ -90,22 +93,41 @@ status producer::produce(const outgoing_record& rec, delivery_target& target) {
   return enqueue(rec, &target);
 }
 
+rd_kafka_topic_t* producer::topic_handle(const std::string& name) {
+  std::lock_guard guard{topics_mtx_};
+  if (auto it = topics_.find(name); it != topics_.end())
+    return it->second;
+  auto* rkt = rd_kafka_topic_new(handle_->c_ptr(), name.c_str(), nullptr);
+  if (rkt)
+    topics_.emplace(name, rkt);
+  return rkt;
+}
+
+// Through the C API, with a topic handle kept per name: producing by name (all the C++ API offers
+// with headers and timestamps) takes the client's global write lock for a topic lookup on every
+// record, and wraps the headers in one more allocated object.
 status producer::enqueue(const outgoing_record& rec, delivery_target* target) {
-  RdKafka::Headers* hdrs = nullptr;
+  auto* rkt = topic_handle(rec.topic);
+  if (!rkt)
+    return detail::to_error(static_cast<RdKafka::ErrorCode>(rd_kafka_last_error()), "topic " + rec.topic);
+  rd_kafka_headers_t* hdrs = nullptr;
   if (!rec.headers.empty()) {
-    hdrs = RdKafka::Headers::create();
+    hdrs = rd_kafka_headers_new(rec.headers.size());
     for (const auto& h : rec.headers)
-      hdrs->add(h.key, h.value.data(), h.value.size());
+      rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value.data(),
+                          static_cast<ssize_t>(h.value.size()));
   }
-  auto code = handle_->produce(rec.topic, rec.partition < 0 ? RdKafka::Topic::PARTITION_UA : rec.partition,
-                               RdKafka::Producer::RK_MSG_COPY,
-                               rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()),
-                               rec.tombstone ? 0 : rec.value.size(),
-                               rec.key.empty() ? nullptr : rec.key.data(), rec.key.size(), rec.timestamp_ms, hdrs,
-                               target);
-  if (code != RdKafka::ERR_NO_ERROR) {
-    delete hdrs; // on failure ownership stays with us
-    return detail::to_error(code, "produce to " + rec.topic);
+  auto code = rd_kafka_producev(
+    handle_->c_ptr(), RD_KAFKA_V_RKT(rkt),
+    RD_KAFKA_V_PARTITION(rec.partition < 0 ? RD_KAFKA_PARTITION_UA : rec.partition),
+    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+    RD_KAFKA_V_VALUE(rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()), rec.tombstone ? 0 : rec.value.size()),
+    RD_KAFKA_V_KEY(rec.key.empty() ? nullptr : rec.key.data(), rec.key.size()), RD_KAFKA_V_TIMESTAMP(rec.timestamp_ms),
+    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(target), RD_KAFKA_V_END);
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (hdrs)
+      rd_kafka_headers_destroy(hdrs); // on failure ownership stays with us
+    return detail::to_error(static_cast<RdKafka::ErrorCode>(code), "produce to " + rec.topic);
   }
   return {};
 }

@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -13,6 +16,7 @@
 namespace RdKafka {
 class Producer;
 } // namespace RdKafka
+struct rd_kafka_topic_s;
 
 namespace freshet::kafka {
 
@@ -95,9 +99,13 @@ class producer {
   producer() = default;
   void poll_loop();
   [[nodiscard]] status enqueue(const outgoing_record& rec, delivery_target* target);
+  /// The client's handle for `name`, created on first use and kept until destruction.
+  [[nodiscard]] rd_kafka_topic_s* topic_handle(const std::string& name);
 
   std::unique_ptr<RdKafka::Producer> handle_;
   std::unique_ptr<class delivery_dispatcher> dispatcher_;
+  std::mutex topics_mtx_;
+  std::map<std::string, rd_kafka_topic_s*, std::less<>> topics_;
   std::atomic<bool> stopping_{false};
   bool discarded_ = false;
   std::thread poller_;

@@ -104,9 +104,11 @@ void dispatcher::submit_anyway(std::shared_ptr<publish_job> job, std::size_t byt
 
 void dispatcher::start(std::shared_ptr<publish_job> job, std::size_t bytes) {
   probe_.batch_received(job->events().size(), bytes);
-  job->on_complete([this, bytes, stream = job->stream()](const v1::PublishResponse& r) {
+  job->on_complete([this, bytes, stream = job->stream(), received = job->received_mono_ns()](const v1::PublishResponse& r) {
     gate_.release(static_cast<int64_t>(bytes));
     probe_.inflight_bytes(gate_.inflight_bytes());
+    if (r.accepted() > 0)
+      probe_.produce_latency(static_cast<double>(mono_ns() - received) / 1e9);
     count_outcomes(probe_, stream, r);
   });
   probe_.inflight_bytes(gate_.inflight_bytes());

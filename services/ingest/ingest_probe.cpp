@@ -41,7 +41,8 @@ ingest_probe::ingest_probe(prometheus::Registry& reg)
                      .Add({}, byte_buckets())),
       produce_latency_(prometheus::BuildHistogram()
                          .Name("freshet_ingest_produce_latency_seconds")
-                         .Help("From receipt of a batch to Kafka's acknowledgement of an event")
+                         .Help("From receipt of a batch to Kafka's acknowledgement of its last accepted event (when its answer "
+                               "can go out), once per batch with accepted events")
                          .Register(reg)
                          .Add({}, metrics::latency_buckets())),
       queue_depth_(prometheus::BuildGauge()

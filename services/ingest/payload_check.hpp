@@ -100,6 +100,8 @@ class payload_checker {
   schema::schema_source* registry_;
   check_limits limits_;
   std::unordered_map<std::string, stream_plan, string_hash, std::equal_to<>> plans_;
+  stream_plan* last_plan_ = nullptr; ///< the plan of `last_stream_` (map nodes do not move)
+  std::string last_stream_;
   std::map<std::pair<std::string, int32_t>, writer_plan> writers_;
   event_fields fields_;
   std::string envelope_scratch_;

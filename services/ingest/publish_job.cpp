@@ -34,10 +34,6 @@ void publish_job::resolve(size_t index, v1::EventResult result) {
   auto& s = slots_[index];
   if (result.event_id().empty())
     result.set_event_id(s.event_id);
-  if (result.status() == v1::EVENT_STATUS_ACCEPTED)
-    accepted_.fetch_add(1, std::memory_order_relaxed);
-  else if (result.status() == v1::EVENT_STATUS_REJECTED)
-    rejected_.fetch_add(1, std::memory_order_relaxed);
   s.other = std::make_unique<v1::EventResult>(std::move(result));
   finish_one();
 }
@@ -47,7 +43,6 @@ void publish_job::accepted(size_t index, int32_t partition, int64_t offset) {
   s.status = v1::EVENT_STATUS_ACCEPTED;
   s.partition = partition;
   s.offset = offset;
-  accepted_.fetch_add(1, std::memory_order_relaxed);
   finish_one();
 }
 
@@ -57,7 +52,6 @@ void publish_job::rejected(size_t index, const std::string& reason, const std::s
   r->set_reason_code(reason);
   r->set_message(message);
   slots_[index].other = std::move(r);
-  rejected_.fetch_add(1, std::memory_order_relaxed);
   finish_one();
 }
 
@@ -73,6 +67,7 @@ void publish_job::retry(size_t index, const std::string& reason, const std::stri
 void publish_job::build_response() {
   auto& results = *response_.mutable_results();
   results.Reserve(static_cast<int>(slots_.size()));
+  uint32_t accepted = 0, rejected = 0;
   for (size_t i = 0; i < slots_.size(); ++i) {
     auto& s = slots_[i];
     auto* r = results.Add();
@@ -80,7 +75,10 @@ void publish_job::build_response() {
       *r = std::move(*s.other);
       if (r->event_id().empty())
         r->set_event_id(std::move(s.event_id));
+      accepted += r->status() == v1::EVENT_STATUS_ACCEPTED;
+      rejected += r->status() == v1::EVENT_STATUS_REJECTED;
     } else {
+      accepted += s.status == v1::EVENT_STATUS_ACCEPTED;
       r->set_event_id(std::move(s.event_id));
       r->set_status(s.status);
       r->set_partition(s.partition);
@@ -88,6 +86,8 @@ void publish_job::build_response() {
     }
     r->set_index(static_cast<uint32_t>(i));
   }
+  response_.set_accepted(accepted);
+  response_.set_rejected(rejected);
 }
 
 void publish_job::finish_one() {
@@ -95,8 +95,6 @@ void publish_job::finish_one() {
     return;
   auto self = std::move(self_); // freed (if last) when this function returns, not before
   build_response();
-  response_.set_accepted(accepted_.load(std::memory_order_relaxed));
-  response_.set_rejected(rejected_.load(std::memory_order_relaxed));
   if (on_complete_)
     on_complete_(response_);
   done_(std::move(response_));

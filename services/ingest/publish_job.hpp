@@ -21,8 +21,9 @@ struct incoming_event {
 /// publisher (refusals it cannot even try) or by a Kafka delivery callback on librdkafka's thread —
 /// and the last resolution completes the job: `on_complete` (admission release), then `done`.
 ///
-/// Threading: results go to distinct pre-allocated slots, so resolutions need no lock; the final
-/// `fetch_sub` orders them before completion, which builds the response from the slots. A publisher `hold`s the job while it is still
+/// Threading: results go to distinct pre-allocated slots, so resolutions need no lock and no shared
+/// counter; the final `fetch_sub` orders them before completion, which builds the response (and
+/// its accepted / rejected totals) from the slots. A publisher `hold`s the job while it is still
 /// producing, so the job cannot complete (and be freed) under its feet.
 class publish_job {
  public:
@@ -83,8 +84,6 @@ class publish_job {
   int64_t received_mono_ns_;
   std::vector<slot> slots_;
   v1::PublishResponse response_;
-  std::atomic<uint32_t> accepted_{0};
-  std::atomic<uint32_t> rejected_{0};
   std::atomic<size_t> pending_;
   std::shared_ptr<publish_job> self_;
 };

@@ -1,6 +1,8 @@
 #include "services/ingest/publisher.hpp"
 
-#include <algorithm>
+#include <bit>
+#include <functional>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -25,9 +27,8 @@ struct publisher_state {
   kafka::outgoing_record raw;
   kafka::outgoing_record dlq;
   checked_event checked;
-  int32_t raw_schema_id = -1; ///< what `raw`'s schema id header holds
   rejection why;
-  std::vector<uint32_t> order;          ///< indices of events with client ids, sorted by id
+  std::vector<uint32_t> first_by_id;    ///< open-addressing table of client ids: 1 + index of the first event with the id, 0 = free
   std::vector<bool> duplicate;          ///< per event: its client id repeats an earlier one
   std::unordered_set<std::string> payload_ids; ///< ids taken from payloads in this batch
   std::shared_ptr<spdlog::logger> logger = log::get("ingest.publisher");
@@ -42,20 +43,19 @@ using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 struct accept_delivery final : kafka::delivery_target {
   publish_job* job = nullptr;
   kafka_health* health = nullptr;
-  ingest_probe* probe = nullptr;
   uint32_t index = 0;
 };
 
-/// Runs on the producer's poll thread. The job (and this target with it) may be freed by the
-/// resolution, so everything is read first.
+/// Runs on the producer's poll thread, once per event: kept to plain stores and a coarse clock (the
+/// batch's latency is observed once, when it completes). The job (and this target with it) may be
+/// freed by the resolution, so everything is read first.
 void on_accept_delivery(kafka::delivery_target& target, const kafka::delivery_report& r) {
   const auto& d = static_cast<const accept_delivery&>(target);
   auto* j = d.job;
   auto* health = d.health;
   auto index = d.index;
   if (r.ok) {
-    health->delivered(now_ms());
-    d.probe->produce_latency(static_cast<double>(mono_ns() - j->received_mono_ns()) / 1e9);
+    health->delivered(now_ms_coarse());
     j->accepted(index, r.partition, r.offset);
   } else {
     health->failed(now_ms());
@@ -101,14 +101,9 @@ void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t
   rec.value.swap(st.checked.value);
   rec.timestamp_ms = st.checked.event_time_ms;
   rec.headers[1].value = job->event_id(index);
-  if (st.checked.schema_id != st.raw_schema_id) { // the same for every JSON event of a stream
-    st.raw_schema_id = st.checked.schema_id;
-    rec.headers[3].value = std::to_string(st.checked.schema_id);
-  }
   target.on_delivery = on_accept_delivery;
   target.job = job.get();
   target.health = st.deps.health;
-  target.probe = st.deps.probe;
   target.index = static_cast<uint32_t>(index);
   st.deps.health->produced();
   auto status = st.deps.producer->produce(rec, target);
@@ -118,20 +113,32 @@ void accept(publisher_state& st, const std::shared_ptr<publish_job>& job, size_t
   }
 }
 
-/// Marks, for each event of the batch, whether its id (client-supplied) repeats an earlier one:
-/// a sort of indices by id, so no per-event allocation.
+/// The slot of `id` in `st.first_by_id`: the one holding its first event, or the free one where it belongs.
+uint32_t& id_slot(publisher_state& st, const std::vector<incoming_event>& events, std::string_view id) {
+  auto mask = st.first_by_id.size() - 1;
+  for (auto h = std::hash<std::string_view>{}(id) & mask;; h = (h + 1) & mask) {
+    auto& slot = st.first_by_id[h];
+    if (slot == 0 || events[slot - 1].event_id == id)
+      return slot;
+  }
+}
+
+/// Marks, for each event of the batch, whether its id (client-supplied) repeats an earlier one,
+/// through a hash table of first occurrences sized for the batch (at most half full): one hash per
+/// id and a string comparison only on a match, where sorting the ids took about nine.
 void find_duplicate_ids(publisher_state& st, const std::shared_ptr<publish_job>& job) {
   const auto& events = job->events();
-  st.order.clear();
-  for (uint32_t i = 0; i < events.size(); ++i)
-    if (!events[i].event_id.empty())
-      st.order.push_back(i);
-  std::stable_sort(st.order.begin(), st.order.end(),
-                   [&](uint32_t a, uint32_t b) { return events[a].event_id < events[b].event_id; });
+  st.first_by_id.assign(std::bit_ceil(2 * events.size() + 1), 0);
   st.duplicate.assign(events.size(), false);
-  for (size_t k = 1; k < st.order.size(); ++k)
-    if (events[st.order[k]].event_id == events[st.order[k - 1]].event_id)
-      st.duplicate[st.order[k]] = true; // stable: the first occurrence stays the original
+  for (uint32_t i = 0; i < events.size(); ++i) {
+    if (events[i].event_id.empty())
+      continue;
+    auto& slot = id_slot(st, events, events[i].event_id);
+    if (slot == 0)
+      slot = i + 1;
+    else
+      st.duplicate[i] = true; // the first occurrence stays the original
+  }
 }
 
 enum class id_verdict { ok, too_long, duplicate };
@@ -154,10 +161,8 @@ id_verdict choose_event_id(publisher_state& st, const std::shared_ptr<publish_jo
     job->set_event_id(index, id);
     if (id.size() > st.deps.limits.max_event_id_bytes)
       return id_verdict::too_long;
-    const auto& events = job->events();
-    auto it = std::lower_bound(st.order.begin(), st.order.end(), id,
-                               [&](uint32_t a, const std::string& v) { return events[a].event_id < v; });
-    bool after_client_id = it != st.order.end() && events[*it].event_id == id && *it < index;
+    auto first = id_slot(st, job->events(), id);
+    bool after_client_id = first != 0 && first - 1 < index;
     return st.payload_ids.insert(id).second && !after_client_id ? id_verdict::ok : id_verdict::duplicate;
   }
   job->set_event_id(index, generate_event_id());
@@ -211,10 +216,10 @@ publisher_actor::behavior_type publisher_behavior(publisher_pointer self, publis
   st.checker = std::make_unique<payload_checker>(*st.deps.spec, st.deps.catalogs->get(), st.deps.registry,
                                                  st.deps.limits);
   st.raw.topic = st.deps.spec->topic_name("raw");
-  st.raw.headers = {{kafka::headers::stream, ""},
-                    {kafka::headers::event_id, ""},
-                    {kafka::headers::ingest_ts, ""},
-                    {kafka::headers::schema_id, ""}};
+  // No schema id header: every raw value is Confluent-framed, so its schema id is in bytes 1-4 (where
+  // every consumer reads it). Each header costs an allocation to produce, a cross-thread free after
+  // delivery and its bytes in every batch; the gate still names the id when it quarantines.
+  st.raw.headers = {{kafka::headers::stream, ""}, {kafka::headers::event_id, ""}, {kafka::headers::ingest_ts, ""}};
   st.dlq.topic = st.deps.spec->topic_name("dlq");
   return {
     [self](publish_atom, std::shared_ptr<publish_job> job) { handle(self->state, job); },

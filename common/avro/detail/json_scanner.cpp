@@ -1,5 +1,7 @@
 #include "common/avro/detail/json_scanner.hpp"
 
+#include <bit>
+
 namespace freshet::avro::detail {
 
 namespace {
@@ -7,14 +9,23 @@ namespace {
 constexpr uint64_t ones = ~uint64_t{0} / 255;
 constexpr uint64_t highs = ones * 0x80;
 
-// True when one of the 8 bytes is '"', '\\', a control byte (< 0x20) or non-ASCII.
-inline bool special_in(uint64_t x) {
+/// A word read from memory with its first byte in the lowest bits, whatever the machine.
+inline uint64_t le64(uint64_t x) {
+  if constexpr (std::endian::native == std::endian::big)
+    return __builtin_bswap64(x);
+  return x;
+}
+
+// Nonzero when one of the 8 bytes is '"', '\\', a control byte (< 0x20) or non-ASCII. The lowest
+// set bit marks the first such byte exactly (the borrows of these tricks only run upwards), so a
+// scan jumps straight to it instead of re-reading the word byte by byte.
+inline uint64_t special_mask(uint64_t x) {
   uint64_t quote = x ^ (ones * '"');
   uint64_t slash = x ^ (ones * '\\');
   uint64_t has_quote = (quote - ones) & ~quote & highs;
   uint64_t has_slash = (slash - ones) & ~slash & highs;
   uint64_t has_ctrl = (x - ones * 0x20) & ~x & highs;
-  return ((x & highs) | has_quote | has_slash | has_ctrl) != 0;
+  return (x & highs) | has_quote | has_slash | has_ctrl;
 }
 
 inline int hex_digit(char c) {
@@ -114,8 +125,10 @@ bool json_scanner::string(std::string_view& out) {
     while (end - q >= 8) {
       uint64_t x;
       std::memcpy(&x, q, 8);
-      if (special_in(x))
+      if (x = le64(x); auto m = special_mask(x)) {
+        q += std::countr_zero(m) / 8;
         break;
+      }
       q += 8;
     }
     if (q >= end)
