@@ -20,18 +20,7 @@ void stats_accumulator::add(const value& v) {
       break;
     }
     case physical_type::float_:
-    case physical_type::double_: {
-      const double x = v.as_double();
-      if (std::isnan(x)) {
-        ++nans_;
-        return;
-      }
-      if (!has_ || x < dmin_)
-        dmin_ = x;
-      if (!has_ || x > dmax_)
-        dmax_ = x;
-      break;
-    }
+    case physical_type::double_: add_double(v.as_double()); return;
     default: add_bytes(v.as_bytes()); return;
   }
   has_ = true;
@@ -72,8 +61,6 @@ void stats_accumulator::add_plain(const char* p, size_t n) {
     }
     case physical_type::float_:
     case physical_type::double_: {
-      // The per-value rule of `add`: NaNs are counted and take no part in min/max; the first of
-      // equal values (-0.0, 0.0) is kept.
       const bool single = type_ == physical_type::float_;
       for (size_t i = 0; i < n; ++i) {
         double x;
@@ -84,20 +71,25 @@ void stats_accumulator::add_plain(const char* p, size_t n) {
         } else {
           std::memcpy(&x, p + i * 8, 8);
         }
-        if (std::isnan(x)) {
-          ++nans_;
-          continue;
-        }
-        if (!has_ || x < dmin_)
-          dmin_ = x;
-        if (!has_ || x > dmax_)
-          dmax_ = x;
-        has_ = true;
+        add_double(x);
       }
       return;
     }
     default: return;
   }
+}
+
+void stats_accumulator::add_double(double x) {
+  // NaNs are counted and take no part in min/max; the first of equal values (-0.0, 0.0) is kept.
+  if (std::isnan(x)) {
+    ++nans_;
+    return;
+  }
+  if (!has_ || x < dmin_)
+    dmin_ = x;
+  if (!has_ || x > dmax_)
+    dmax_ = x;
+  has_ = true;
 }
 
 statistics stats_accumulator::finish(size_t max_value_size) const {

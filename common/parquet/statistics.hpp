@@ -44,6 +44,7 @@ class stats_accumulator {
   void reset();
 
  private:
+  void add_double(double x);
   physical_type type_;
   int64_t nulls_ = 0;
   int64_t nans_ = 0;
