@@ -112,3 +112,15 @@ freshet_port_in_use() {
     # shellcheck disable=SC2016 # $1 is expanded by the inner bash
     timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
+
+# True once nothing accepts on 127.0.0.1:PORT, waiting up to SECONDS for it. A server that was just
+# SIGKILLed counts as gone (its command line is empty) while its other threads still exit and its
+# listening socket is still open; a restart on the same port must wait that out.
+freshet_wait_port_free() {
+    local port="$1" seconds="$2" i
+    for ((i = 0; i < seconds * 5; i++)); do
+        freshet_port_in_use "$port" || return 0
+        sleep 0.2
+    done
+    ! freshet_port_in_use "$port"
+}
