@@ -87,16 +87,24 @@ result<stage_actor> spawn_impl(caf::actor_system& sys, stage_config cfg, batch_p
     if (bridge->target)
       bridge->target->on_revoke(parts, lost);
   };
-  auto consumer = kafka::consumer::create(cfg.consumer, std::move(listener));
+  auto make_consumer = [settings = cfg.consumer, inputs = cfg.inputs,
+                        listener]() -> result<std::unique_ptr<kafka::consumer>> {
+    auto c = kafka::consumer::create(settings, listener);
+    if (!c)
+      return c.err();
+    FRESHET_TRY((*c)->subscribe(inputs));
+    return std::move(*c);
+  };
+  auto consumer = make_consumer();
   if (!consumer)
     return consumer.err();
-  FRESHET_TRY((*consumer)->subscribe(cfg.inputs));
 
   auto ctx = std::make_unique<detail::stage_context>();
   auto group = cfg.consumer.count("group.id") ? cfg.consumer.at("group.id") : cfg.name;
   ctx->probe = std::make_unique<stage_probe>(metrics, cfg.name, group);
   ctx->logger = log::get(cfg.name + ".stage");
   ctx->consumer = std::move(*consumer);
+  ctx->make_consumer = std::move(make_consumer);
   if (!cfg.producer.empty() && cfg.delivery == delivery_mode::at_least_once) {
     auto p = kafka::producer::create(cfg.producer);
     if (!p)

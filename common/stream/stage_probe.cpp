@@ -33,6 +33,8 @@ stage_probe::stage_probe(prometheus::Registry& reg, const std::string& stage, co
                     .Register(reg)),
       producer_rebuilds_(stage_counter(reg, "freshet_stage_producer_rebuilds_total",
                                        "Transactional producers replaced after a fatal error", stage)),
+      consumer_replacements_(stage_counter(reg, "freshet_stage_consumer_replacements_total",
+                                           "Consumers replaced after a fatal error (e.g. fenced static member)", stage)),
       commit_seconds_(prometheus::BuildHistogram()
                         .Name("freshet_stage_commit_seconds")
                         .Help("Time to commit one transaction (offsets included)")
@@ -85,6 +87,10 @@ void stage_probe::rebalanced(const std::string& kind, size_t partitions) {
 
 void stage_probe::producer_rebuilt() {
   producer_rebuilds_.Increment();
+}
+
+void stage_probe::consumer_replaced() {
+  consumer_replacements_.Increment();
 }
 
 void stage_probe::lag(const std::string& topic, int32_t partition, int64_t records) {

@@ -24,6 +24,7 @@ class stage_probe {
   void batch_retried();
   void rebalanced(const std::string& kind, size_t partitions);
   void producer_rebuilt();
+  void consumer_replaced();
   void lag(const std::string& topic, int32_t partition, int64_t records);
   void forget_partition(const std::string& topic, int32_t partition);
   void state_restored(size_t records, double seconds);
@@ -39,6 +40,7 @@ class stage_probe {
   prometheus::Counter& retries_;
   prometheus::Family<prometheus::Counter>& rebalances_;
   prometheus::Counter& producer_rebuilds_;
+  prometheus::Counter& consumer_replacements_;
   prometheus::Histogram& commit_seconds_;
   prometheus::Family<prometheus::Gauge>& lag_;
   prometheus::Counter& restored_records_;

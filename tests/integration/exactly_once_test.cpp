@@ -91,6 +91,29 @@ TEST(exactly_once, survives_a_broker_restart_mid_stream) {
   EXPECT_EQ(relay.proc->wait(30s), 0);
 }
 
+// Down longer than the consumer's session timeout (10 s): the static member's session expires, its
+// rejoin fences its own old member id, and librdkafka declares the consumer dead (__FATAL). The stage
+// replaces its consumer and goes on.
+TEST(exactly_once, survives_a_broker_outage_longer_than_the_session_timeout) {
+  auto t = fresh_topics("eos-outage");
+  const int n = 8000;
+  auto relay = start_relay(t, "outage-1");
+  {
+    fs::sequence_producer producer{t.in, "o-", 0, n / 2, 2000};
+    ASSERT_TRUE(producer.join());
+  }
+  ASSERT_TRUE(relay.wait_until_committing(60s));
+  fs::stack::restart_kafka(/*crash=*/true, 15s);
+  {
+    fs::sequence_producer producer{t.in, "o-", n / 2, n, 2000};
+    ASSERT_TRUE(producer.join());
+  }
+  expect_exactly_once(t, "o-", n, {&relay});
+  ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
+  relay.proc->signal(SIGTERM);
+  EXPECT_EQ(relay.proc->wait(30s), 0);
+}
+
 TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
   auto t = fresh_topics("eos-zombie");
   const int n = 16000;

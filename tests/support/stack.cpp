@@ -1,5 +1,7 @@
 #include "tests/support/stack.hpp"
 
+#include <thread>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -107,9 +109,10 @@ void stack::stop() {
   s.started = false;
 }
 
-void stack::restart_kafka(bool crash) {
+void stack::restart_kafka(bool crash, std::chrono::milliseconds down_for) {
   auto& s = st();
   run_shell(scripts() + "kafka-stop " + s.dir + "/kafka" + (crash ? " --kill" : "") + " >&2");
+  std::this_thread::sleep_for(down_for);
   start_kafka();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ class stack {
   [[nodiscard]] static const std::string& work_dir();      ///< scratch folder of this binary
 
   /// Stops the broker (SIGKILL when `crash`) and starts it again on the same data and ports.
-  static void restart_kafka(bool crash);
+  /// Stops the broker (SIGKILL when `crash`), leaves it down for `down_for`, starts it again.
+  static void restart_kafka(bool crash, std::chrono::milliseconds down_for = std::chrono::milliseconds{0});
   /// Stops Redis (SIGKILL when `crash`) and starts it again on the same port. Redis keeps no data
   /// across the restart (persistence is off).
   static void restart_redis(bool crash);

@@ -18,6 +18,8 @@ class at_least_once_cycle final : public cycle {
     auto batch = poll_owned(ctx_);
     if (!batch) {
       FRESHET_LOG(err, ctx_.logger, "consumer failed: {}", batch.err().describe());
+      if (consumer_is_dead(batch.err()) && replace_consumer(ctx_))
+        return; // nothing was open: every batch commits before the next poll
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       return;
     }

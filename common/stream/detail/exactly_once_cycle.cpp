@@ -39,6 +39,8 @@ class exactly_once_cycle final : public cycle {
     auto batch = poll_owned(ctx_);
     if (!batch) {
       FRESHET_LOG(err, ctx_.logger, "consumer failed: {}", batch.err().describe());
+      if (consumer_is_dead(batch.err()))
+        return replace_dead_consumer();
       return pause(500);
     }
     if (!pending_restore_.empty())
@@ -290,6 +292,25 @@ class exactly_once_cycle final : public cycle {
       return waiting.contains(kafka::topic_partition{rec.topic, rec.partition});
     });
     pause(500);
+  }
+
+  /// The consumer can do nothing more: the open transaction (its offsets belong to that consumer's
+  /// group generation) is aborted, and a new consumer rejoins and starts at the committed offsets.
+  void replace_dead_consumer() {
+    if (in_txn_) {
+      ctx_.probe->aborted("consumer_fatal");
+      txn_outputs_.clear();
+      if (ctx_.state)
+        ctx_.state->aborted();
+      auto r = ctx_.producer->abort_transaction(ctx_.cfg.transaction_timeout_ms);
+      if (r.outcome == kafka::txn_outcome::fatal)
+        fail(r);
+      in_txn_ = false;
+    }
+    positions_.clear();
+    rewind_pending_ = false; // a new assignment starts at the committed offsets
+    if (!replace_consumer(ctx_))
+      pause(1000);
   }
 
   /// Moves every assigned partition back to the group's committed offset.

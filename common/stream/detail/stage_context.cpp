@@ -1,5 +1,7 @@
 #include "common/stream/detail/stage_context.hpp"
 
+#include <librdkafka/rdkafkacpp.h>
+
 #include "common/log/logger.hpp"
 
 namespace freshet::stream::detail {
@@ -9,6 +11,23 @@ result<std::vector<kafka::outgoing_record>> run_processor(stage_context& ctx,
   if (ctx.stateful)
     return ctx.stateful(batch, *ctx.state); // its changelog is produced once, at commit
   return ctx.process(batch);
+}
+
+bool consumer_is_dead(const error& e) {
+  return e.domain == error_domain::kafka && e.code == RdKafka::ERR__FATAL;
+}
+
+bool replace_consumer(stage_context& ctx) {
+  FRESHET_LOG(err, ctx.logger, "the consumer hit a fatal error; replacing it");
+  ctx.consumer.reset(); // closes it: the revoke listener runs with nothing open
+  auto c = ctx.make_consumer();
+  if (!c) {
+    FRESHET_LOG(err, ctx.logger, "cannot create a new consumer: {}", c.err().describe());
+    return false;
+  }
+  ctx.consumer = std::move(*c);
+  ctx.probe->consumer_replaced();
+  return true;
 }
 
 batch_bounds bounds_of(const std::vector<kafka::consumed_record>& batch) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <memory>
 #include <set>
 #include <vector>
@@ -23,6 +24,9 @@ struct stage_context {
   stateful_processor stateful;   ///< set for stateful stages, with `state`
   std::unique_ptr<changelog_state> state;
   std::unique_ptr<kafka::consumer> consumer;
+  /// Creates and subscribes a consumer like the first one (same settings, same rebalance listener),
+  /// for replacing one that hit a fatal error.
+  std::function<result<std::unique_ptr<kafka::consumer>>()> make_consumer;
   std::unique_ptr<kafka::producer> producer;
   std::unique_ptr<stage_probe> probe;
   std::shared_ptr<spdlog::logger> logger;
@@ -47,6 +51,15 @@ class cycle {
 
 [[nodiscard]] std::unique_ptr<cycle> make_at_least_once_cycle(stage_context& ctx);
 [[nodiscard]] std::unique_ptr<cycle> make_exactly_once_cycle(stage_context& ctx);
+
+/// True for the consumer error after which it can do nothing more (librdkafka's __FATAL: e.g. a
+/// static member fenced by its own rejoin after a broker outage longer than the session timeout).
+[[nodiscard]] bool consumer_is_dead(const error& e);
+
+/// Replaces a dead consumer (the cycle must have nothing open: closing the old one revokes its
+/// partitions). The new one rejoins the group with the same static id and starts at the committed
+/// offsets. False (logged) if it cannot be created yet: try again later.
+[[nodiscard]] bool replace_consumer(stage_context& ctx);
 
 /// Runs whichever processor the stage has. A stateful processor's state writes stay in the
 /// stage state until the transaction commits (`changelog_state::take_changelog`).
