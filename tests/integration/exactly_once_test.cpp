@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/kafka/client_config.hpp"
+#include "common/kafka/consumer.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/relay.hpp"
 #include "tests/support/stack.hpp"
 #include "tests/support/topic_io.hpp"
@@ -110,6 +113,40 @@ TEST(exactly_once, survives_a_broker_outage_longer_than_the_session_timeout) {
   }
   expect_exactly_once(t, "o-", n, {&relay});
   ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
+  relay.proc->signal(SIGTERM);
+  EXPECT_EQ(relay.proc->wait(30s), 0);
+}
+
+// Deterministically what a long outage may do: another consumer joins with the relay's static
+// member id, the broker fences the relay's consumer (fatal in librdkafka), and the relay must replace
+// it, rejoin (fencing the impostor in turn) and lose or repeat nothing.
+TEST(exactly_once, a_stage_whose_consumer_is_fenced_replaces_it) {
+  auto t = fresh_topics("eos-fenced");
+  const int n = 8000;
+  auto relay = start_relay(t, "fenced-1");
+  {
+    fs::sequence_producer producer{t.in, "f-", 0, n / 2, 2000};
+    ASSERT_TRUE(producer.join());
+  }
+  ASSERT_TRUE(relay.wait_until_committing(60s));
+  {
+    auto cfg = freshet::kafka::consumer_config(fs::stack::bootstrap(), t.group, "impostor");
+    cfg["group.instance.id"] = t.group + "-fenced-1"; // the relay's static id
+    auto impostor = freshet::kafka::consumer::create(cfg);
+    ASSERT_TRUE(impostor.ok());
+    ASSERT_TRUE((*impostor)->subscribe({t.in}).ok());
+    for (int i = 0; i < 30; ++i)
+      (void) (*impostor)->poll_batch(100, 100); // joins; never commits
+  }
+  ASSERT_TRUE(fs::eventually(
+    [&] { return fs::scrape_metric(relay.metrics_port, "freshet_stage_consumer_replacements_total") >= 1; }, 60s))
+    << "the relay's consumer was never replaced";
+  {
+    fs::sequence_producer producer{t.in, "f-", n / 2, n, 2000};
+    ASSERT_TRUE(producer.join());
+  }
+  expect_exactly_once(t, "f-", n, {&relay});
+  ASSERT_TRUE(relay.proc->running());
   relay.proc->signal(SIGTERM);
   EXPECT_EQ(relay.proc->wait(30s), 0);
 }
