@@ -43,6 +43,14 @@ class exactly_once_cycle final : public cycle {
         return replace_dead_consumer();
       return pause(500);
     }
+    if (ctx_.rewound_in_poll) {
+      // Part of this batch was read before the rewind (from past the aborted transaction), part
+      // maybe after it: drop all of it and rewind again, so every record is read from the
+      // committed offsets. Processing the early part would commit offsets past records whose
+      // outputs were aborted — lost records.
+      rewind_pending_ = true;
+      return;
+    }
     if (!pending_restore_.empty())
       restore(*batch);
     if (!batch->empty() && !fatal_ && ready_)
@@ -316,6 +324,7 @@ class exactly_once_cycle final : public cycle {
   /// Moves every assigned partition back to the group's committed offset.
   void rewind() {
     positions_.clear();
+    ctx_.rewound_in_poll = true; // read by run_once when this happens inside a poll's rebalance callback
     auto assigned = ctx_.consumer->assignment();
     if (assigned.empty()) {
       rewind_pending_ = false; // a new assignment starts at the committed offsets anyway

@@ -44,6 +44,7 @@ batch_bounds bounds_of(const std::vector<kafka::consumed_record>& batch) {
 
 result<std::vector<kafka::consumed_record>> poll_owned(stage_context& ctx) {
   ctx.revoked_in_poll.clear();
+  ctx.rewound_in_poll = false;
   auto batch = ctx.consumer->poll_batch(ctx.cfg.max_batch, ctx.cfg.poll_timeout_ms);
   if (!batch || ctx.revoked_in_poll.empty())
     return batch;

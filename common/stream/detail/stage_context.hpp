@@ -33,6 +33,10 @@ struct stage_context {
   /// Partitions revoked during the current poll: their records in that batch are dropped (the new
   /// owner reads them from the committed offsets).
   std::set<kafka::topic_partition> revoked_in_poll;
+  /// Set when the cycle rewound the consumer during the current poll (a revocation's commit failed
+  /// and was aborted inside the rebalance callback): records the poll collected before the rewind
+  /// come from positions past the aborted transaction.
+  bool rewound_in_poll = false;
 };
 
 /// One way of running poll → process → produce → commit. Implementations differ in what a commit is.
