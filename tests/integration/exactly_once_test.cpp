@@ -3,6 +3,7 @@
 // partitions from a paused zombie — and a read_committed reader still sees every event once.
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -74,81 +75,66 @@ TEST(exactly_once, survives_repeated_sigkill_of_the_stage) {
   EXPECT_EQ(relay.proc->wait(30s), 0);
 }
 
-TEST(exactly_once, survives_a_broker_restart_mid_stream) {
-  auto t = fresh_topics("eos-broker");
-  const int n = 12000;
-  auto relay = start_relay(t, "broker-1");
+namespace {
+
+/// One relay through a disturbance: the first half of `n` records goes in, `disturb` runs, the second
+/// half goes in; then every record must come out once and the relay must still run and stop cleanly.
+void relay_through(const std::string& name, const std::string& prefix, int n, int rate,
+                   const std::function<void(const relay_topics&, const fs::relay_process&)>& disturb) {
+  auto t = fresh_topics(name);
+  auto relay = start_relay(t, name + "-1");
   {
-    fs::sequence_producer producer{t.in, "b-", 0, n / 2, 3000};
+    fs::sequence_producer producer{t.in, prefix, 0, n / 2, rate};
     ASSERT_TRUE(producer.join());
   }
-  std::this_thread::sleep_for(500ms);
-  fs::stack::restart_kafka(/*crash=*/true);
+  disturb(t, relay);
   {
-    fs::sequence_producer producer{t.in, "b-", n / 2, n, 3000};
+    fs::sequence_producer producer{t.in, prefix, n / 2, n, rate};
     ASSERT_TRUE(producer.join());
   }
-  expect_exactly_once(t, "b-", n, {&relay});
+  expect_exactly_once(t, prefix, n, {&relay});
   ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
   relay.proc->signal(SIGTERM);
   EXPECT_EQ(relay.proc->wait(30s), 0);
 }
 
-// Down longer than the consumer's session timeout (10 s): the static member's session expires, its
-// rejoin fences its own old member id, and librdkafka declares the consumer dead (__FATAL). The stage
-// replaces its consumer and goes on.
+} // namespace
+
+TEST(exactly_once, survives_a_broker_restart_mid_stream) {
+  relay_through("eos-broker", "b-", 12000, 3000, [](const relay_topics&, const fs::relay_process&) {
+    std::this_thread::sleep_for(500ms);
+    fs::stack::restart_kafka(/*crash=*/true);
+  });
+}
+
+// Down longer than the consumer's session timeout (10 s): the static member's session expires, and
+// its rejoin may fence its own old member id, which librdkafka makes fatal for the consumer (the
+// next test provokes that for sure). The stage replaces a dead consumer and goes on.
 TEST(exactly_once, survives_a_broker_outage_longer_than_the_session_timeout) {
-  auto t = fresh_topics("eos-outage");
-  const int n = 8000;
-  auto relay = start_relay(t, "outage-1");
-  {
-    fs::sequence_producer producer{t.in, "o-", 0, n / 2, 2000};
-    ASSERT_TRUE(producer.join());
-  }
-  ASSERT_TRUE(relay.wait_until_committing(60s));
-  fs::stack::restart_kafka(/*crash=*/true, 15s);
-  {
-    fs::sequence_producer producer{t.in, "o-", n / 2, n, 2000};
-    ASSERT_TRUE(producer.join());
-  }
-  expect_exactly_once(t, "o-", n, {&relay});
-  ASSERT_TRUE(relay.proc->running()) << "the stage must recover by itself";
-  relay.proc->signal(SIGTERM);
-  EXPECT_EQ(relay.proc->wait(30s), 0);
+  relay_through("eos-outage", "o-", 8000, 2000, [](const relay_topics&, const fs::relay_process& relay) {
+    ASSERT_TRUE(relay.wait_until_committing(60s));
+    fs::stack::restart_kafka(/*crash=*/true, 15s);
+  });
 }
 
 // Deterministically what a long outage may do: another consumer joins with the relay's static
 // member id, the broker fences the relay's consumer (fatal in librdkafka), and the relay must replace
 // it, rejoin (fencing the impostor in turn) and lose or repeat nothing.
 TEST(exactly_once, a_stage_whose_consumer_is_fenced_replaces_it) {
-  auto t = fresh_topics("eos-fenced");
-  const int n = 8000;
-  auto relay = start_relay(t, "fenced-1");
-  {
-    fs::sequence_producer producer{t.in, "f-", 0, n / 2, 2000};
-    ASSERT_TRUE(producer.join());
-  }
-  ASSERT_TRUE(relay.wait_until_committing(60s));
-  {
+  relay_through("eos-fenced", "f-", 8000, 2000, [](const relay_topics& t, const fs::relay_process& relay) {
+    ASSERT_TRUE(relay.wait_until_committing(60s));
     auto cfg = freshet::kafka::consumer_config(fs::stack::bootstrap(), t.group, "impostor");
-    cfg["group.instance.id"] = t.group + "-fenced-1"; // the relay's static id
+    cfg["group.instance.id"] = t.group + "-eos-fenced-1"; // the relay's static id
     auto impostor = freshet::kafka::consumer::create(cfg);
     ASSERT_TRUE(impostor.ok());
     ASSERT_TRUE((*impostor)->subscribe({t.in}).ok());
     for (int i = 0; i < 30; ++i)
       (void) (*impostor)->poll_batch(100, 100); // joins; never commits
-  }
-  ASSERT_TRUE(fs::eventually(
-    [&] { return fs::scrape_metric(relay.metrics_port, "freshet_stage_consumer_replacements_total") >= 1; }, 60s))
-    << "the relay's consumer was never replaced";
-  {
-    fs::sequence_producer producer{t.in, "f-", n / 2, n, 2000};
-    ASSERT_TRUE(producer.join());
-  }
-  expect_exactly_once(t, "f-", n, {&relay});
-  ASSERT_TRUE(relay.proc->running());
-  relay.proc->signal(SIGTERM);
-  EXPECT_EQ(relay.proc->wait(30s), 0);
+    impostor->reset();
+    ASSERT_TRUE(fs::eventually(
+      [&] { return fs::scrape_metric(relay.metrics_port, "freshet_stage_consumer_replacements_total") >= 1; }, 60s))
+      << "the relay's consumer was never replaced";
+  });
 }
 
 TEST(exactly_once, holds_when_partitions_move_and_a_zombie_is_fenced) {
