@@ -264,6 +264,13 @@ class exactly_once_cycle final : public cycle {
   }
 
   void abort(const std::string& reason) {
+    if (discard(reason))
+      rewind();
+  }
+
+  /// Aborts the open transaction and forgets what it held (outputs for the commit hook, state
+  /// writes). False when the abort failed fatally: `fail` has then run (and rewound or stopped).
+  bool discard(const std::string& reason) {
     ctx_.probe->aborted(reason);
     txn_outputs_.clear();
     if (ctx_.state)
@@ -272,13 +279,13 @@ class exactly_once_cycle final : public cycle {
       auto r = ctx_.producer->abort_transaction(ctx_.cfg.transaction_timeout_ms);
       if (r.outcome == kafka::txn_outcome::fatal) {
         fail(r);
-        return;
+        return false;
       }
       if (!r.ok())
         FRESHET_LOG(warn, ctx_.logger, "{}", r.message);
     }
     in_txn_ = false;
-    rewind();
+    return true;
   }
 
   /// Restores the state of newly assigned partitions before their records are processed. If the
@@ -305,16 +312,8 @@ class exactly_once_cycle final : public cycle {
   /// The consumer can do nothing more: the open transaction (its offsets belong to that consumer's
   /// group generation) is aborted, and a new consumer rejoins and starts at the committed offsets.
   void replace_dead_consumer() {
-    if (in_txn_) {
-      ctx_.probe->aborted("consumer_fatal");
-      txn_outputs_.clear();
-      if (ctx_.state)
-        ctx_.state->aborted();
-      auto r = ctx_.producer->abort_transaction(ctx_.cfg.transaction_timeout_ms);
-      if (r.outcome == kafka::txn_outcome::fatal)
-        fail(r);
-      in_txn_ = false;
-    }
+    if (in_txn_)
+      (void) discard("consumer_fatal"); // no rewind: the dead consumer cannot read committed offsets
     positions_.clear();
     rewind_pending_ = false; // a new assignment starts at the committed offsets
     if (!replace_consumer(ctx_))
