@@ -1,5 +1,7 @@
 #include "common/kafka/partition_reader.hpp"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include <librdkafka/rdkafkacpp.h>
@@ -39,7 +41,16 @@ void partition_reader::close() {
 
 result<std::pair<int64_t, int64_t>> partition_reader::query_watermarks(const topic_partition& tp, int timeout_ms) {
   int64_t low = -1, high = -1;
+  // A topic created moments ago may not have its leader yet: wait for it within the timeout
+  // instead of failing the caller's start-up.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   auto code = handle_->query_watermark_offsets(tp.topic, tp.partition, &low, &high, timeout_ms);
+  while ((code == RdKafka::ERR_NOT_LEADER_FOR_PARTITION || code == RdKafka::ERR_LEADER_NOT_AVAILABLE ||
+          code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) &&
+         std::chrono::steady_clock::now() + std::chrono::milliseconds(100) < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    code = handle_->query_watermark_offsets(tp.topic, tp.partition, &low, &high, timeout_ms);
+  }
   if (code != RdKafka::ERR_NO_ERROR)
     return detail::to_error(code, "watermarks of " + tp.topic + "[" + std::to_string(tp.partition) + "]");
   return std::pair{low, high};

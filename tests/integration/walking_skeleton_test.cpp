@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -148,6 +150,13 @@ TEST(walking_skeleton, events_published_over_grpc_are_counted_by_the_query_api) 
       return query->GetEventCounts(&ctx, req, &counts).ok() && counts.total() >= 240;
     },
     90s);
+  if (!all_counted) {
+    // The test dir goes with the stack: show what the services said beyond info lines.
+    for (const auto& proc : p.procs)
+      (void) std::system(("echo '--- " + proc->log_file() + "' >&2; grep -v ' info ' " + proc->log_file() +
+                          " | tail -n 30 >&2")
+                           .c_str());
+  }
   ASSERT_TRUE(all_counted) << "query reports " << counts.total() << " of 240";
   EXPECT_EQ(counts.total(), 240);
   for (const auto& [stream, n] : per_stream)
