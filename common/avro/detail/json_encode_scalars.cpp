@@ -160,9 +160,9 @@ bool encode_run::decimal(const node& n, const json_number& num) {
     }
   }
   for (; shift > 0; --shift) {
-    unscaled *= 10;
     if (++digits > n.precision)
-      break;
+      break; // checked before multiplying: 38 digits times 10 would overflow 128 bits
+    unscaled *= 10;
   }
   if (digits > n.precision)
     return fail(errc::number_out_of_range,

@@ -134,6 +134,18 @@ TEST(avro_json_encoder, decimals_from_numbers_or_bytes) {
   EXPECT_EQ(f.reason(R"({"a":0e-999999999,"b":1e999999999})"), errc::number_out_of_range);
 }
 
+// 38 digits and a scale to fill: the scaling must stop before the 128-bit value overflows (found by fuzzing).
+TEST(avro_json_encoder, decimals_at_38_digits_do_not_overflow_when_scaled) {
+  fixture f{R"({"type":"record","name":"R","fields":[
+    {"name":"dec","type":{"type":"bytes","logicalType":"decimal","precision":38,"scale":2}}]})"};
+  std::string msg;
+  EXPECT_EQ(f.reason(R"({"dec":2226666666662666666666666666666666666})", &msg), errc::number_out_of_range);
+  EXPECT_NE(msg.find("exceeds precision 38"), std::string::npos) << msg;
+  EXPECT_EQ(f.reason(R"({"dec":99999999999999999999999999999999999999})"), errc::number_out_of_range);
+  EXPECT_EQ(hex(f.ok(R"({"dec":999999999999999999999999999999999999.99})")),
+            "20" "4b3b4ca85a86c47a098a223fffffffff");
+}
+
 TEST(avro_json_encoder, every_rejection_reason) {
   fixture pv{example_schema("page_view")};
   fixture pu{example_schema("purchase")};
