@@ -1,5 +1,6 @@
 #include "common/kafka/admin.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -123,21 +124,50 @@ status create_topics(const std::string& bootstrap, const std::vector<config::top
   }
 }
 
-result<int32_t> partition_count(const std::string& bootstrap, const std::string& topic, int timeout_ms) {
-  auto rk = admin_client(bootstrap);
-  if (!rk)
-    return rk.err();
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk->get(), topic.c_str(), nullptr);
+namespace {
+
+/// One metadata request for `topic`: its partition count, or the topic's error.
+result<int32_t> partition_count_once(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
-  auto code = rd_kafka_metadata(rk->get(), 0, rkt, &md, timeout_ms);
+  auto code = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
   rd_kafka_topic_destroy(rkt);
   if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
     return kafka_error(code, "metadata for " + topic);
   result<int32_t> out = make_error(error_domain::kafka, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "no topic " + topic);
-  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+  if (md->topic_cnt == 1 && md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    out = kafka_error(md->topics[0].err, "metadata for " + topic);
+  else if (md->topic_cnt == 1 && md->topics[0].partition_cnt > 0)
     out = md->topics[0].partition_cnt;
+  else if (md->topic_cnt == 1)
+    out = make_error(error_domain::kafka, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, "topic " + topic + " has no partitions yet");
   rd_kafka_metadata_destroy(md);
   return out;
+}
+
+} // namespace
+
+result<int32_t> partition_count(const std::string& bootstrap, const std::string& topic, int timeout_ms) {
+  auto rk = admin_client(bootstrap);
+  if (!rk)
+    return rk.err();
+  // A topic created moments ago may be unknown to the broker's metadata, or without its partitions,
+  // for a moment: asked again within the timeout (an unknown topic for a few seconds at most, so that
+  // a topic that really is missing is reported soon).
+  auto deadline = now_ms() + timeout_ms;
+  auto unknown_deadline = now_ms() + std::min(timeout_ms, 3000);
+  for (;;) {
+    auto left = static_cast<int>(std::max<int64_t>(500, deadline - now_ms()));
+    auto n = partition_count_once(rk->get(), topic, left);
+    if (n.ok())
+      return n;
+    auto code = n.err().code;
+    bool not_yet = code == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                   (code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && now_ms() < unknown_deadline);
+    if (!not_yet || now_ms() + 200 >= deadline)
+      return n;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 } // namespace freshet::kafka

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 
 #include "common/kafka/admin.hpp"
 #include "common/kafka/consumer.hpp"
@@ -98,6 +99,7 @@ TEST(kafka_admin, partition_count_of_a_missing_topic_is_an_error) {
   auto n = kafka::partition_count(fs::stack::bootstrap(), unique("never-created"));
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.err().domain, freshet::error_domain::kafka);
+  EXPECT_EQ(n.err().code, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) << n.err().message;
 }
 
 TEST(kafka_admin, a_topic_the_broker_refuses_is_an_error) {
