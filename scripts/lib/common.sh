@@ -55,16 +55,20 @@ freshet_pid_matches() {
     return 0
 }
 
-# Waits up to SECONDS for PID to disappear (or become a zombie). Returns 1 on timeout.
-freshet_wait_gone() {
-    local pid="$1" seconds="$2" i
+# Runs COMMAND [ARGS...] every 0.1 s until it succeeds, for up to SECONDS; returns its last status.
+freshet_wait_until() {
+    local seconds="$1" i; shift
     for ((i = 0; i < seconds * 10; i++)); do
-        freshet_pid_matches "$pid" || return 0
+        "$@" && return 0
         sleep 0.1
     done
-    freshet_pid_matches "$pid" && return 1
-    return 0
+    "$@"
 }
+
+freshet_pid_gone() { ! freshet_pid_matches "$1"; }
+
+# Waits up to SECONDS for PID to disappear (or become a zombie). Returns 1 on timeout.
+freshet_wait_gone() { freshet_wait_until "$2" freshet_pid_gone "$1"; }
 
 # Stops the process recorded in PIDFILE if (and only if) its command line
 # still matches the given substrings. MODE is "term" (graceful, escalating to
@@ -116,11 +120,5 @@ freshet_port_in_use() {
 # True once nothing accepts on 127.0.0.1:PORT, waiting up to SECONDS for it. A server that was just
 # SIGKILLed counts as gone (its command line is empty) while its other threads still exit and its
 # listening socket is still open; a restart on the same port must wait that out.
-freshet_wait_port_free() {
-    local port="$1" seconds="$2" i
-    for ((i = 0; i < seconds * 5; i++)); do
-        freshet_port_in_use "$port" || return 0
-        sleep 0.2
-    done
-    ! freshet_port_in_use "$port"
-}
+freshet_port_free() { ! freshet_port_in_use "$1"; }
+freshet_wait_port_free() { freshet_wait_until "$2" freshet_port_free "$1"; }
