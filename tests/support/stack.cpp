@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace freshet::testing {
 
@@ -91,6 +92,8 @@ void stack::start() {
   }
   s.bootstrap = "127.0.0.1:" + s.kafka_port;
   s.redis = "127.0.0.1:" + s.redis_port;
+  // In its own session, so that it outlives this process however it ends.
+  must("setsid " + scripts() + "guard " + std::to_string(getpid()) + " " + s.dir + " </dev/null >/dev/null 2>&1 &");
   start_kafka();
   start_redis();
   s.started = true;
