@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/lake/detail/json_number.hpp"
 #include "common/lake/errc.hpp"
 
 namespace freshet::lake {
@@ -104,11 +105,11 @@ error malformed(const std::string& what) {
   return make_lake_error(errc::malformed_log, what);
 }
 
-/// Required members throw `json::exception` when absent or mistyped; `parse_action` turns that into
-/// `malformed_log`.
+/// Required members throw (`json::exception`, or `std::out_of_range` from `json_value_as`) when absent or
+/// mistyped; `parse_action` turns that into `malformed_log`.
 template <class T>
 T required(const json& o, const char* key) {
-  return o.at(key).get<T>();
+  return detail::json_value_as<T>(o.at(key), key);
 }
 
 template <class T>
@@ -116,7 +117,17 @@ std::optional<T> optional(const json& o, const char* key) {
   auto it = o.find(key);
   if (it == o.end() || it->is_null())
     return std::nullopt;
-  return it->get<T>();
+  return detail::json_value_as<T>(*it, key);
+}
+
+/// An optional member, or nullopt when it does not have the type asked for (or does not fit it).
+template <class T>
+std::optional<T> lenient(const json& o, const char* key) {
+  try {
+    return optional<T>(o, key);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::map<std::string, std::string> read_string_map(const json& o, const char* key) {
@@ -192,14 +203,19 @@ action parse_object(const std::string& kind, const json& o) {
     t.last_updated = optional<int64_t>(o, "lastUpdated");
     return t;
   }
+  // Free-form in the protocol: a field another writer filled differently is left out, never an error.
   commit_info c;
-  c.timestamp = optional<int64_t>(o, "timestamp").value_or(0);
-  c.operation = o.value("operation", std::string{});
-  c.operation_parameters = read_string_map(o, "operationParameters");
-  c.operation_metrics = read_string_map(o, "operationMetrics");
-  c.read_version = optional<int64_t>(o, "readVersion");
-  c.is_blind_append = optional<bool>(o, "isBlindAppend");
-  c.engine_info = o.value("engineInfo", std::string{});
+  c.timestamp = lenient<int64_t>(o, "timestamp").value_or(0);
+  c.operation = lenient<std::string>(o, "operation").value_or("");
+  auto object_map = [&o](const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_object() ? read_string_map(o, key) : std::map<std::string, std::string>{};
+  };
+  c.operation_parameters = object_map("operationParameters");
+  c.operation_metrics = object_map("operationMetrics");
+  c.read_version = lenient<int64_t>(o, "readVersion");
+  c.is_blind_append = lenient<bool>(o, "isBlindAppend");
+  c.engine_info = lenient<std::string>(o, "engineInfo").value_or("");
   c.raw = o.dump();
   return c;
 }
@@ -225,7 +241,7 @@ result<std::optional<action>> parse_action(std::string_view line) {
       return malformed("action '" + it.key() + "' is not an object");
     try {
       return std::optional<action>{parse_object(it.key(), *it)};
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) { // json::exception, std::out_of_range
       return malformed("action '" + it.key() + "': " + e.what());
     }
   }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base/clock.hpp"
+#include "common/lake/detail/json_number.hpp"
 #include "common/lake/errc.hpp"
 #include "common/parquet/reader.hpp"
 #include "common/parquet/writer.hpp"
@@ -316,14 +317,20 @@ std::string last_checkpoint_json(const checkpoint_info& info) {
 
 result<checkpoint_info> parse_last_checkpoint(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object() || !j.contains("version") || !j["version"].is_number_integer())
+  if (!j.is_object() || !j.contains("version") || !j["version"].is_number())
     return make_lake_error(errc::malformed_log, "_last_checkpoint has no version");
   checkpoint_info info;
-  info.version = j["version"].get<int64_t>();
-  info.size = j.value("size", int64_t{0});
-  info.size_in_bytes = j.value("sizeInBytes", int64_t{0});
-  info.num_add_files = j.value("numOfAddFiles", int64_t{0});
-  info.parts = j.value("parts", 0);
+  try {
+    info.version = detail::json_value_as<int64_t>(j["version"], "version");
+    info.size = detail::json_member_or<int64_t>(j, "size", 0);
+    info.size_in_bytes = detail::json_member_or<int64_t>(j, "sizeInBytes", 0);
+    info.num_add_files = detail::json_member_or<int64_t>(j, "numOfAddFiles", 0);
+    info.parts = detail::json_member_or<int>(j, "parts", 0);
+  } catch (const std::exception& e) { // out of range, or not a number
+    return make_lake_error(errc::malformed_log, std::string{"_last_checkpoint: "} + e.what());
+  }
+  if (info.version < 0 || info.parts < 0)
+    return make_lake_error(errc::malformed_log, "_last_checkpoint has a negative version or part count");
   return info;
 }
 

@@ -1,5 +1,6 @@
 // The log's actions and their JSON, and the Avro -> Delta -> Parquet schema mapping.
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -105,6 +106,40 @@ TEST(actions, malformed_lines_are_errors_not_crashes) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_TRUE(is(r.err(), errc::malformed_log)) << r.err().describe();
   }
+}
+
+// Numbers that do not fit the field (found by fuzzing: a float past int64 was converted, undefined
+// behaviour) are malformed; integral floats, as some writers put them, are read.
+TEST(actions, numbers_that_do_not_fit_are_malformed_and_integral_floats_are_read) {
+  for (const char* bad : {R"({"add":{"path":"p","size":1.79e119,"modificationTime":0,"dataChange":true}})",
+                          R"({"add":{"path":"p","size":18446744073709551615,"modificationTime":0,"dataChange":true}})",
+                          R"({"add":{"path":"p","size":9223372036854775808.0,"modificationTime":0,"dataChange":true}})",
+                          R"({"add":{"path":"p","size":1.5,"modificationTime":0,"dataChange":true}})",
+                          R"({"protocol":{"minReaderVersion":4294967297,"minWriterVersion":2}})",
+                          R"({"txn":{"appId":"a","version":-1e30}})"}) {
+    auto r = parse_action(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(is(r.err(), errc::malformed_log)) << r.err().describe();
+  }
+  auto r = parse_action(R"({"add":{"path":"p","size":1024.0,"modificationTime":-9223372036854775808,"dataChange":true}})");
+  ASSERT_TRUE(r.ok()) << r.err().describe();
+  const auto& add = std::get<add_action>(**r);
+  EXPECT_EQ(add.size, 1024);
+  EXPECT_EQ(add.modification_time, std::numeric_limits<int64_t>::min());
+}
+
+// commitInfo is free-form: what another writer filled differently is left out, the commit still reads.
+TEST(actions, commit_info_fields_of_other_shapes_are_left_out_not_errors) {
+  auto r = parse_action(R"({"commitInfo":{"timestamp":1.79e119,"operation":7,"readVersion":"3",)"
+                        R"("isBlindAppend":"yes","engineInfo":["x"],"operationParameters":[1,2],"operationMetrics":{"n":5}}})");
+  ASSERT_TRUE(r.ok()) << r.err().describe();
+  const auto& c = std::get<commit_info>(**r);
+  EXPECT_EQ(c.timestamp, 0);
+  EXPECT_EQ(c.operation, "");
+  EXPECT_FALSE(c.read_version.has_value());
+  EXPECT_FALSE(c.is_blind_append.has_value());
+  EXPECT_TRUE(c.operation_parameters.empty());
+  EXPECT_EQ(c.operation_metrics.at("n"), "5");
 }
 
 TEST(actions, paths_are_uri_encoded_and_decoded) {

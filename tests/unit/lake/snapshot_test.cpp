@@ -257,4 +257,19 @@ TEST(time_travel, history_is_newest_first_with_operations) {
   EXPECT_EQ(t->history(2)->size(), 2u);
 }
 
+TEST(snapshot, a_malformed_last_checkpoint_file_is_an_error_not_a_crash) {
+  for (const char* bad : {"", "[]", R"({"size":3})", R"({"version":"7"})", R"({"version":7,"size":"big"})",
+                          R"({"version":7,"size":1e300})", R"({"version":1.5})", R"({"version":-1})",
+                          R"({"version":7,"parts":-2})", R"({"version":7,"parts":4294967296})"}) {
+    auto r = parse_last_checkpoint(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(is(r.err(), errc::malformed_log)) << r.err().describe();
+  }
+  auto ok = parse_last_checkpoint(R"({"version":70.0,"size":12,"parts":null})");
+  ASSERT_TRUE(ok.ok()) << ok.err().describe();
+  EXPECT_EQ(ok->version, 70);
+  EXPECT_EQ(ok->size, 12);
+  EXPECT_EQ(ok->parts, 0);
+}
+
 } // namespace
