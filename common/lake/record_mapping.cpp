@@ -177,7 +177,8 @@ result<value> from_json(const json& in, const data_type& t, bool nullable, const
     default:
       break;
   }
-  if (j->is_number_integer())
+  // An unsigned value past int64 goes the floating-point way (refused for integer columns), not wrapped.
+  if (j->is_number_integer() && !(j->is_number_unsigned() && j->get<uint64_t>() > INT64_MAX))
     return from_int(j->get<int64_t>(), t, path);
   if (j->is_number())
     return from_double(j->get<double>(), t, path);

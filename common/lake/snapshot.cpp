@@ -103,7 +103,7 @@ std::optional<int64_t> num_records(const std::string& stats_json) {
   if (!doc.is_object())
     return std::nullopt;
   auto it = doc.find("numRecords");
-  if (it == doc.end() || !it->is_number_integer())
+  if (it == doc.end() || !it->is_number_integer() || (it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX))
     return std::nullopt;
   return it->get<int64_t>();
 }

@@ -87,7 +87,8 @@ TEST(row_mapper, values_that_do_not_fit_are_refused_with_the_column_named) {
   for (const char* bad : {R"({"id":"x","ts":0,"score":1,"ok":true})", R"({"id":1.5,"ts":0,"score":1,"ok":true})",
                           R"({"id":1,"ts":0,"score":"high","ok":true})", R"({"id":1,"ts":0,"score":1,"ok":1})",
                           R"({"id":1,"ts":0,"score":1,"ok":true,"n":3000000000})",
-                          R"({"id":1,"ts":0,"score":1,"ok":true,"attrs":"{\"x\":\"big\"}"})", R"({"id":1,"ts":0,"score":1,"ok":true,"tags":"[1,"})",
+                          R"({"id":1,"ts":0,"score":1,"ok":true,"attrs":"{\"x\":\"big\"}"})",
+                          R"({"id":1,"ts":0,"score":1,"ok":true,"attrs":"{\"x\":18446744073709551615}"})", R"({"id":1,"ts":0,"score":1,"ok":true,"tags":"[1,"})",
                           R"({"id":1,"ts":0,"score":1,"ok":true,"day":"May 1st"})"}) {
     auto r = m.map(json_record(bad));
     ASSERT_FALSE(r.ok()) << bad;
