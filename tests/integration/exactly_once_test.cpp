@@ -34,12 +34,11 @@ fs::relay_process start_relay(const relay_topics& t, const std::string& instance
   return fs::start_relay({t.in, t.out, t.group, instance, delivery});
 }
 
-/// On a failure, what the relays logged beyond info lines (the test dir is removed afterwards).
+/// On a failure, the end of what the relays logged (the test dir is removed afterwards).
 void dump_logs(const std::vector<const fs::relay_process*>& relays) {
   for (const auto* r : relays)
     if (r && r->proc)
-      (void) std::system(("echo '--- " + r->proc->log_file() + "' >&2; grep -v ' info ' " + r->proc->log_file() +
-                          " | tail -n 40 >&2")
+      (void) std::system(("echo '--- " + r->proc->log_file() + "' >&2; tail -n 80 " + r->proc->log_file() + " >&2")
                            .c_str());
 }
 
@@ -47,7 +46,10 @@ void expect_exactly_once(const relay_topics& t, const std::string& prefix, int n
                          const std::vector<const fs::relay_process*>& relays = {}) {
   auto seen = fs::read_committed_values(t.out, static_cast<size_t>(n), 3s, 180s);
   auto report = fs::check_exactly_once(seen, prefix, n);
-  EXPECT_EQ(report.missing, 0);
+  std::string first_missing;
+  for (const auto& v : report.missing_values)
+    first_missing += v + " ";
+  EXPECT_EQ(report.missing, 0) << "first missing: " << first_missing;
   EXPECT_EQ(report.duplicated, 0);
   EXPECT_EQ(report.unexpected, 0);
   if (!report.exact())

@@ -102,8 +102,8 @@ exactly_once_report check_exactly_once(const std::map<std::string, int>& seen, c
   exactly_once_report r;
   for (int i = 0; i < n; ++i) {
     auto it = seen.find(prefix + std::to_string(i));
-    if (it == seen.end())
-      ++r.missing;
+    if (it == seen.end() && ++r.missing <= 10)
+      r.missing_values.push_back(prefix + std::to_string(i));
     else if (it->second > 1)
       r.duplicated += it->second - 1;
   }

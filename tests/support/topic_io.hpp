@@ -43,6 +43,7 @@ struct exactly_once_report {
   int missing = 0;
   int duplicated = 0;
   int unexpected = 0;
+  std::vector<std::string> missing_values; ///< the first few, for the failure message
   [[nodiscard]] bool exact() const { return missing == 0 && duplicated == 0 && unexpected == 0; }
 };
 [[nodiscard]] exactly_once_report check_exactly_once(const std::map<std::string, int>& seen,
