@@ -9,6 +9,7 @@
 #include "common/kafka/admin.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/kafka/consumer.hpp"
+#include "common/kafka/partition_reader.hpp"
 #include "common/kafka/producer.hpp"
 #include "tests/support/stack.hpp"
 
@@ -27,6 +28,16 @@ std::vector<std::string> make_topics(const std::string& prefix, const std::vecto
   auto st = kafka::create_topics(stack::bootstrap(), specs);
   if (!st.ok())
     throw std::runtime_error(st.err().describe());
+  // Every partition's leader must have its log before a test writes: a test's very first records,
+  // produced while the broker was still creating a partition's log, were acknowledged and yet
+  // absent from the log (the zombie test's "missing" records were missing from its input).
+  auto reader = kafka::partition_reader::create(kafka::consumer_config(stack::bootstrap(), "topic-ready", "topic-ready"));
+  if (!reader)
+    throw std::runtime_error(reader.err().describe());
+  for (const auto& name : names)
+    for (int32_t p = 0; p < partitions; ++p)
+      if (auto wm = (*reader)->query_watermarks({name, p}, 30000); !wm)
+        throw std::runtime_error(name + "[" + std::to_string(p) + "] not ready: " + wm.err().describe());
   return names;
 }
 
